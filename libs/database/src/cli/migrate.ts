@@ -1,0 +1,14 @@
+import { loadConfigOrExit } from '@metrobici/config';
+import { ensureDatabase, migrate } from '../migrate';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  await ensureDatabase(config.database.url);
+  const applied = await migrate(config.database.url);
+  console.log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database schema is up to date.');
+}
+
+main().catch((e: unknown) => {
+  console.error(`db:migrate failed: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,5 @@
+import { InitialSchema1795571131193 } from './1795571131193-initial-schema';
+import { BikeEventsAppendOnly1795571132193 } from './1795571132193-bike-events-append-only';
+
+/** The one linear history, oldest first. Generated migrations are never edited once committed. */
+export const MIGRATIONS: Function[] = [InitialSchema1795571131193, BikeEventsAppendOnly1795571132193];

@@ -1,0 +1,2 @@
+export * from './loan.entity';
+export * from './idempotency-record.entity';

@@ -4,3 +4,4 @@ export * from './bogota-time';
 export * from './colombian-holidays';
 export * from './opening-hours';
 export * from './actor';
+export * from './clock.module';

@@ -1,4 +1,4 @@
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
@@ -12,7 +12,7 @@ export function dataSourceOptions(url: string, overrides: Partial<DataSourceOpti
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error'],
+    logging: false,
     uuidExtension: 'pgcrypto',
     extra: { max: 20, application_name: 'metrobici' },
     ...overrides,

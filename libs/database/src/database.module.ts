@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { APP_CONFIG, AppConfig } from '@metrobici/config';
+import { APP_CONFIG, type AppConfig } from '@metrobici/config';
 import { dataSourceOptions } from './data-source';
 
 /** The TypeORM connection for an app, from the validated config. Migrations run by `db:migrate`. */

@@ -1,6 +1,6 @@
 import { BikeEntity } from './bike.entity';
 import { JoinColumn, ManyToOne, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { BikeState } from './bike.entity';
+import { type BikeState } from './bike.entity';
 
 export type BikeEventType =
   | 'registered'

@@ -1,14 +1,13 @@
 import { EntityManager } from 'typeorm';
-import { OutboxEventEntity } from './outbox-event.entity';
-import { OutboxMessage } from './outbox-event.types';
+import { type OutboxMessage } from './outbox-event.types';
 
 /** Appends events inside the caller's transaction: one INSERT however many events. */
 export async function appendToOutbox(manager: EntityManager, messages: OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
-  await manager
-    .createQueryBuilder()
-    .insert()
-    .into(OutboxEventEntity)
-    .values(messages.map((m) => ({ type: m.type, aggregateId: m.aggregateId, payload: m.payload as unknown as Record<string, unknown> })))
-    .execute();
+  const params: unknown[] = [];
+  const rows = messages.map((m, i) => {
+    params.push(m.type, m.aggregateId, JSON.stringify(m.payload));
+    return `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3}::jsonb)`;
+  });
+  await manager.query(`INSERT INTO outbox_events (type, aggregate_id, payload) VALUES ${rows.join(', ')}`, params);
 }

@@ -1,0 +1,61 @@
+import { type INestApplication, type LogLevel } from '@nestjs/common';
+import { ConsoleLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { type AppConfig } from '@metrobici/config';
+import { Clock } from '@metrobici/common';
+import { ApiModule } from './api.module';
+import { createValidationPipe } from './common/validation';
+
+export interface CreateApiOptions {
+  clock?: Clock;
+  /** Quiet logs in tests. */
+  logLevels?: LogLevel[];
+}
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** Builds the API exactly as production runs it; `main.ts` and the e2e suites both call this. */
+export async function createApiApp(config: AppConfig, options: CreateApiOptions = {}): Promise<INestApplication> {
+  const logLevels = options.logLevels ?? LEVELS.slice(0, LEVELS.indexOf(config.log.level) + 1);
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot({ config, clock: options.clock }), {
+    logger: new ConsoleLogger({ json: config.log.format === 'json', logLevels, prefix: 'metrobici-api' }),
+    bodyParser: false,
+  });
+  app.useBodyParser('json', { limit: '100kb' });
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'https://*.tile.openstreetmap.org'],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          scriptSrc: ["'self'"],
+        },
+      },
+    }),
+  );
+  app.enableCors({
+    origin: config.http.corsOrigins.length ? config.http.corsOrigins : false,
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id', 'ETag'],
+    maxAge: 600,
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+
+  const openapi = new DocumentBuilder()
+    .setTitle('Metrobici API')
+    .setDescription('Operaciones del piloto de bicicletas públicas de Bucaramanga')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openapi), { jsonDocumentUrl: 'api/docs-json' });
+  return app;
+}

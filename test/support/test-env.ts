@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { type AppConfig, loadConfig, loadDotEnv } from '@metrobici/config';
+import { dropDatabase, ensureDatabase, migrate } from '@metrobici/database';
+import { Redis } from 'ioredis';
+
+export interface TestEnv {
+  config: AppConfig;
+  env: Record<string, string>;
+  databaseUrl: string;
+  redisUrl: string;
+  /** Drops the database and empties the Redis db this suite used. */
+  teardown(): Promise<void>;
+}
+
+const DEFAULT_DB = 'postgres://postgres@127.0.0.1:5432/postgres';
+const DEFAULT_REDIS = 'redis://127.0.0.1:6379/0';
+
+/**
+ * A private, migrated database (`metrobici_test_<random>`) and a Redis db index for one suite,
+ * built from the same server addresses the developer's `.env` or CI points at.
+ */
+export async function createTestEnv(overrides: Record<string, string> = {}): Promise<TestEnv> {
+  loadDotEnv();
+  const base = new URL(process.env.DATABASE_URL ?? DEFAULT_DB);
+  base.pathname = `/metrobici_test_${randomBytes(5).toString('hex')}`;
+  const databaseUrl = base.toString();
+  const redisBase = new URL(process.env.REDIS_URL ?? DEFAULT_REDIS);
+  // Index 0 is the developer's own; suites take 1..15 by jest worker, and empty it first.
+  redisBase.pathname = `/${1 + ((Number(process.env.JEST_WORKER_ID ?? '1') - 1) % 15)}`;
+  const redisUrl = redisBase.toString();
+
+  await ensureDatabase(databaseUrl);
+  await migrate(databaseUrl);
+  await flushRedis(redisUrl);
+
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    JWT_SECRET: 'test-secret-0123456789abcdef',
+    OPENING_HOURS: '24/7',
+    LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
+    PUBLIC_RATE_LIMIT_PER_MINUTE: '100000',
+    LOG_LEVEL: 'error',
+    ...overrides,
+  };
+  const config = loadConfig(env);
+  return {
+    config,
+    env,
+    databaseUrl,
+    redisUrl,
+    async teardown() {
+      await flushRedis(redisUrl);
+      await dropDatabase(databaseUrl);
+    },
+  };
+}
+
+async function flushRedis(url: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    await redis.flushdb();
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -67,7 +67,7 @@ class EnvironmentVariables {
   @IsString()
   OPENING_HOURS = 'Mo-Fr 06:00-19:00; Sa 06:00-13:00; Su off; PH off';
 
-  @IsOptional() @IsString()
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
   CORS_ORIGINS?: string;
 
   @Transform(toInt) @IsInt() @Min(1) @Max(10000)
@@ -91,7 +91,7 @@ class EnvironmentVariables {
   @Transform(toFloat) @IsNumber() @Min(0)
   POPULATION = 613400;
 
-  @IsOptional() @IsString()
+  @Transform(emptyToUndefined) @IsOptional() @IsString()
   PUBLIC_BASE_URL?: string;
 }
 

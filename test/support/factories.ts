@@ -70,7 +70,7 @@ export class Factories {
         email: null,
         consentAcceptedAt: new Date(),
         consentTermsVersion: '2019-10',
-        consentPurposes: ['service', 'statistics', 'anonymised_sharing'],
+        consentPurposes: ['service', 'statistics', 'anonymised_sharing_with_advisers'],
         status: 'active',
         verifiedAt: new Date(),
         ...overrides,

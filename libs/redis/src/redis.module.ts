@@ -32,3 +32,20 @@ class RedisCloser implements OnApplicationShutdown {
   exports: [REDIS_CLIENT],
 })
 export class RedisModule {}
+
+/**
+ * Connection options (not a client) for BullMQ, so BullMQ owns and closes its own connections on
+ * shutdown instead of leaving a shared client open.
+ */
+export function redisConnectionOptions(url: string): { host: string; port: number; db: number; username?: string; password?: string; tls?: object; maxRetriesPerRequest: null } {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    db: Number(u.pathname.slice(1) || 0),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+    maxRetriesPerRequest: null,
+  };
+}

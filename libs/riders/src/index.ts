@@ -1,1 +1,4 @@
 export * from './rider.entity';
+export * from './rider-rules';
+export * from './rider.service';
+export * from './riders.module';

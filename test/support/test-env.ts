@@ -25,8 +25,10 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
   base.pathname = `/metrobici_test_${randomBytes(5).toString('hex')}`;
   const databaseUrl = base.toString();
   const redisBase = new URL(process.env.REDIS_URL ?? DEFAULT_REDIS);
-  // Index 0 is the developer's own; suites take 1..15 by jest worker, and empty it first.
-  redisBase.pathname = `/${1 + ((Number(process.env.JEST_WORKER_ID ?? '1') - 1) % 15)}`;
+  // Index 0 is the developer's own; a suite leases one of 1..15 (so suites running at the same
+  // time, even from different checkouts, never share one) and empties it first.
+  const lease = await leaseRedisDb(redisBase);
+  redisBase.pathname = `/${lease.index}`;
   const redisUrl = redisBase.toString();
 
   await ensureDatabase(databaseUrl);
@@ -53,8 +55,39 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
     async teardown() {
       await flushRedis(redisUrl);
       await dropDatabase(databaseUrl);
+      await lease.release();
     },
   };
+}
+
+async function leaseRedisDb(base: URL): Promise<{ index: number; release: () => Promise<void> }> {
+  const admin = new URL(base.toString());
+  admin.pathname = '/0';
+  const redis = new Redis(admin.toString(), { maxRetriesPerRequest: 1 });
+  const token = randomBytes(8).toString('hex');
+  try {
+    for (let attempt = 0; attempt < 600; attempt++) {
+      for (let index = 1; index <= 15; index++) {
+        if (await redis.set(`metrobici:test:redis-db-lease:${index}`, token, 'PX', 15 * 60_000, 'NX')) {
+          return {
+            index,
+            release: async () => {
+              const r = new Redis(admin.toString(), { maxRetriesPerRequest: 1 });
+              try {
+                if ((await r.get(`metrobici:test:redis-db-lease:${index}`)) === token) await r.del(`metrobici:test:redis-db-lease:${index}`);
+              } finally {
+                r.disconnect();
+              }
+            },
+          };
+        }
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error('no free Redis db index (1..15) for the test suite');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 async function flushRedis(url: string): Promise<void> {

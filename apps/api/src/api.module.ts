@@ -1,15 +1,12 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
 import { Clock, ClockModule } from '@metrobici/common';
 import { type AppConfig, ConfigModule } from '@metrobici/config';
 import { DatabaseModule } from '@metrobici/database';
 import { RedisModule } from '@metrobici/redis';
-import { StaffModule } from '@metrobici/staff';
 import { StationsModule } from '@metrobici/stations';
-import { AuthController } from './auth/auth.controller';
+import { AuthModule } from './auth/auth.module';
 import { AuthGuard } from './auth/auth.guard';
-import { TokenService } from './auth/token.service';
 import { ErrorFilter } from './common/error.filter';
 import { RateLimitGuard } from './common/rate-limit.guard';
 import { RequestContextMiddleware } from './common/request-context.middleware';
@@ -33,19 +30,16 @@ export class ApiModule implements NestModule {
         ClockModule.forRoot(clock),
         DatabaseModule,
         RedisModule,
-        JwtModule.register({}),
+        AuthModule,
         StationsModule,
-        StaffModule,
         ...FEATURE_MODULES,
       ],
-      controllers: [HealthController, AuthController, StationsController, StaffController],
+      controllers: [HealthController, StationsController, StaffController],
       providers: [
-        TokenService,
         { provide: APP_FILTER, useClass: ErrorFilter },
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
-      exports: [TokenService],
     };
   }
 

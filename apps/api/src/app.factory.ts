@@ -8,6 +8,7 @@ import { type AppConfig } from '@metrobici/config';
 import { Clock } from '@metrobici/common';
 import { ApiModule } from './api.module';
 import { createValidationPipe } from './common/validation';
+import { RedisIoAdapter } from './realtime/redis-io.adapter';
 
 export interface CreateApiOptions {
   clock?: Clock;
@@ -48,7 +49,12 @@ export async function createApiApp(config: AppConfig, options: CreateApiOptions 
     maxAge: 600,
   });
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  const io = new RedisIoAdapter(app, config.redis.url, config.http.corsOrigins);
+  await io.connect();
+  app.useWebSocketAdapter(io);
+  // After closing, exit 0 rather than re-raising the signal: a graceful stop should not look like a
+  // kill, and as PID 1 in the container (`exec node`) a re-raised SIGTERM is ignored by the kernel.
+  app.enableShutdownHooks([], { useProcessExit: true });
 
   const openapi = new DocumentBuilder()
     .setTitle('Metrobici API')

@@ -1,7 +1,9 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import { FleetApiModule } from './fleet/fleet-api.module';
+import { GbfsApiModule } from './gbfs/gbfs-api.module';
 import { LoansApiModule } from './loans/loans-api.module';
+import { RealtimeModule } from './realtime/realtime.module';
 import { RidersApiModule } from './riders/riders-api.module';
 
 /** Feature modules (each with its controllers) plugged into the API. */
-export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [RidersApiModule, FleetApiModule, LoansApiModule];
+export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [RidersApiModule, FleetApiModule, LoansApiModule, RealtimeModule, GbfsApiModule];

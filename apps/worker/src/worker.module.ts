@@ -8,6 +8,10 @@ import { WorkerHealthServer } from './health/worker-health.server';
 import { SystemProcessor } from './processors/system.processor';
 import { SYSTEM_QUEUE } from './queues';
 import { RedisPolicyCheck } from './redis-policy.check';
+import { LoansModule } from '@metrobici/loans';
+import { StationsModule } from '@metrobici/stations';
+import { OutboxPublisher } from './outbox/outbox-publisher';
+import { OutboxRelay } from './outbox/outbox.relay';
 
 @Module({})
 export class WorkerModule {
@@ -24,8 +28,10 @@ export class WorkerModule {
           useFactory: (c: AppConfig) => ({ connection: redisConnectionOptions(c.redis.url), prefix: 'metrobici' }),
         }),
         BullModule.registerQueue({ name: SYSTEM_QUEUE }),
+        StationsModule,
+        LoansModule,
       ],
-      providers: [SystemProcessor, WorkerHealthServer, RedisPolicyCheck],
+      providers: [SystemProcessor, WorkerHealthServer, RedisPolicyCheck, OutboxPublisher, OutboxRelay],
     };
   }
 }

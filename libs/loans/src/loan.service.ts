@@ -93,22 +93,7 @@ export class LoanService {
 
         await changeStationCounts(manager, station.id, { docked: -1, available: -1, helmets: input.helmet ? -1 : 0 });
         await manager.update(Bike, { id: bike.id }, { state: 'on_loan', stationId: null });
-        const loan = await manager.getRepository(LoanEntity).save(
-          manager.getRepository(LoanEntity).create({
-            journeyId: randomUUID(),
-            bikeId: bike.id,
-            riderId: rider.id,
-            fromStationId: station.id,
-            toStationId: null,
-            startedAt: now,
-            dueAt: this.dueFrom(now),
-            endedAt: null,
-            state: 'open',
-            endReason: null,
-            helmet: input.helmet ?? false,
-            checkedOutBy: actor.id,
-          }),
-        );
+        const loan = await this.openSegment(manager, actor, { journeyId: randomUUID(), bikeId: bike.id, riderId: rider.id, stationId: station.id, helmet: input.helmet ?? false, at: now });
         await this.log(manager, actor, bike, 'checked_out', 'on_loan', { fromStationId: station.id, loanId: loan.id, at: now });
         await appendToOutbox(manager, [
           outboxMessage('loan.opened', loan.id, { loanId: loan.id, journeyId: loan.journeyId, bikeId: bike.id, fromStationId: station.id, startedAt: now.toISOString() }),
@@ -146,22 +131,7 @@ export class LoanService {
       Object.assign(loan, { state: 'closed', endedAt: now, endReason: 'renewed', toStationId: station.id, overdue: late, closedBy: actor.id });
       await manager.save(loan);
       if (late) await this.addStrike(manager, loan.riderId);
-      const next = await manager.getRepository(LoanEntity).save(
-        manager.getRepository(LoanEntity).create({
-          journeyId: loan.journeyId,
-          bikeId: loan.bikeId,
-          riderId: loan.riderId,
-          fromStationId: station.id,
-          toStationId: null,
-          startedAt: now,
-          dueAt: this.dueFrom(now),
-          endedAt: null,
-          state: 'open',
-          endReason: null,
-          helmet: loan.helmet,
-          checkedOutBy: actor.id,
-        }),
-      );
+      const next = await this.openSegment(manager, actor, { journeyId: loan.journeyId, bikeId: loan.bikeId, riderId: loan.riderId, stationId: station.id, helmet: loan.helmet, at: now });
       await this.log(manager, actor, bike, 'renewed', 'on_loan', { toStationId: station.id, loanId: next.id, at: now });
       await appendToOutbox(manager, [
         outboxMessage('loan.closed', loan.id, { loanId: loan.id, journeyId: loan.journeyId, endReason: 'renewed', toStationId: station.id, endedAt: now.toISOString() }),
@@ -241,6 +211,31 @@ export class LoanService {
       const late = r.state === 'open' ? Math.floor((now.getTime() - new Date(r.due_at).getTime()) / 60_000) : 0;
       return { ...view, overdue: view.overdue || late > 0, riderName: `${r.first_name} ${r.last_name}`, riderDocument: `${r.document_type} ${r.document_number}`, minutesOverdue: Math.max(0, late) };
     });
+  }
+
+  /**
+   * Marks open loans past their due time as overdue, once each, and announces them through the
+   * outbox (operators' alerts). Strikes are counted when the loan closes, so running this twice,
+   * or concurrently, changes nothing more.
+   */
+  async flagOverdue(now: Date = this.clock.now()): Promise<number> {
+    const rows: unknown[] = await this.dataSource.query(
+      `WITH flagged AS (
+         UPDATE loans l SET overdue = true
+          WHERE l.state = 'open' AND l.overdue = false AND l.due_at < $1
+         RETURNING l.id, l.bike_id, l.rider_id, l.from_station_id, l.started_at, l.due_at
+       )
+       INSERT INTO outbox_events (type, aggregate_id, payload)
+       SELECT 'loan.overdue', f.id, jsonb_build_object(
+                'loanId', f.id, 'bikeId', f.bike_id, 'bikeCode', b.code, 'riderId', f.rider_id,
+                'fromStationId', f.from_station_id,
+                'startedAt', to_char(f.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                'dueAt', to_char(f.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+         FROM flagged f JOIN bikes b ON b.id = f.bike_id
+       RETURNING id`,
+      [now],
+    );
+    return rows.length;
   }
 
   // ---- internals -------------------------------------------------------------------------------
@@ -359,6 +354,31 @@ export class LoanService {
         occurredAt: at.at,
       },
     ]);
+  }
+
+  /** A new open trip segment; a check-out starts a journey, a renewal continues one. */
+  private openSegment(
+    manager: EntityManager,
+    actor: Actor,
+    segment: { journeyId: string; bikeId: string; riderId: string; stationId: string; helmet: boolean; at: Date },
+  ): Promise<LoanEntity> {
+    const repo = manager.getRepository(LoanEntity);
+    return repo.save(
+      repo.create({
+        journeyId: segment.journeyId,
+        bikeId: segment.bikeId,
+        riderId: segment.riderId,
+        fromStationId: segment.stationId,
+        toStationId: null,
+        startedAt: segment.at,
+        dueAt: this.dueFrom(segment.at),
+        endedAt: null,
+        state: 'open',
+        endReason: null,
+        helmet: segment.helmet,
+        checkedOutBy: actor.id,
+      }),
+    );
   }
 
   private dueFrom(start: Date): Date {

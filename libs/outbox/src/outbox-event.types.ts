@@ -13,6 +13,7 @@ export interface OutboxEventMap {
   'loan.closed': { loanId: string; journeyId: string; endReason: string; toStationId: string | null; endedAt: string };
   'bike.damage_reported': { bikeId: string; bikeCode: string; stationId: string; note: string };
   'bike.reported_missing': { bikeId: string; bikeCode: string; stationId: string | null; policeReport: string };
+  'loan.overdue': { loanId: string; bikeId: string; bikeCode: string; riderId: string; fromStationId: string; startedAt: string; dueAt: string };
 }
 
 export type OutboxEventType = keyof OutboxEventMap;

@@ -5,11 +5,12 @@ import { Redis } from 'ioredis';
 import { Clock } from '@metrobici/common';
 import { APP_CONFIG, type AppConfig } from '@metrobici/config';
 import { REDIS_CLIENT } from '@metrobici/redis';
-import { HEARTBEAT_KEY, SYSTEM_QUEUE, SYSTEM_JOBS, type SystemJobName } from '../queues';
+import { LoanService } from '@metrobici/loans';
+import { HEARTBEAT_KEY, OVERDUE_CHECK_SECONDS, SYSTEM_QUEUE, SYSTEM_JOBS, type SystemJobName } from '../queues';
 
 /**
- * The `system` queue: a heartbeat scheduled with a BullMQ job scheduler proves that jobs are
- * enqueued, picked up and processed end to end; the health endpoint reports its age.
+ * The `system` queue, driven by BullMQ job schedulers: a heartbeat (its age is in the worker's
+ * health report) and the overdue-loan check that raises operators' alerts through the outbox.
  */
 @Processor(SYSTEM_QUEUE)
 export class SystemProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -20,6 +21,7 @@ export class SystemProcessor extends WorkerHost implements OnApplicationBootstra
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly loans: LoanService,
   ) {
     super();
   }
@@ -31,6 +33,11 @@ export class SystemProcessor extends WorkerHost implements OnApplicationBootstra
       { every: this.config.worker.heartbeatSeconds * 1000 },
       { name: 'worker.heartbeat', opts: { removeOnComplete: 100, removeOnFail: 500 } },
     );
+    await this.queue.upsertJobScheduler(
+      'loan.flag_overdue',
+      { every: OVERDUE_CHECK_SECONDS * 1000 },
+      { name: 'loan.flag_overdue', opts: { removeOnComplete: 100, removeOnFail: 500, attempts: 3, backoff: { type: 'exponential', delay: 1000 } } },
+    );
   }
 
   async process(job: Job): Promise<unknown> {
@@ -41,6 +48,8 @@ export class SystemProcessor extends WorkerHost implements OnApplicationBootstra
         await this.redis.set(HEARTBEAT_KEY, at, 'EX', this.config.worker.heartbeatSeconds * 4);
         return { at };
       }
+      case 'loan.flag_overdue':
+        return { flagged: await this.loans.flagOverdue(this.clock.now()) };
       default: {
         const unhandled: never = name;
         this.logger.error(`No handler for job ${String(unhandled)}`);
@@ -54,6 +63,7 @@ export class SystemProcessor extends WorkerHost implements OnApplicationBootstra
 function assertHandled(name: SystemJobName): void {
   switch (name) {
     case 'worker.heartbeat':
+    case 'loan.flag_overdue':
       return;
     default: {
       const unhandled: never = name;

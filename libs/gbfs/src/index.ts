@@ -1,0 +1,3 @@
+export * from './gbfs.types';
+export * from './gbfs.service';
+export * from './gbfs.module';

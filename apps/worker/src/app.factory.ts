@@ -13,6 +13,6 @@ export async function createWorkerApp(config: AppConfig, options: { clock?: Cloc
     logger: new ConsoleLogger({ json: config.log.format === 'json', logLevels, prefix: 'metrobici-worker' }),
   });
   // SIGTERM: Nest closes the BullMQ workers, which finish the current job before exiting.
-  app.enableShutdownHooks();
+  app.enableShutdownHooks([], { useProcessExit: true });
   return app;
 }

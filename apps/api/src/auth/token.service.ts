@@ -39,6 +39,17 @@ export class TokenService {
     if (!actor) throw new DomainError('UNAUTHENTICATED', 'La cuenta no existe o está desactivada.');
     return actor;
   }
+
+  /** Whether this API signed the token and it has not expired; no account lookup (rate limiting). */
+  async isGenuine(token: string | undefined): Promise<boolean> {
+    if (!token) return false;
+    try {
+      await this.jwt.verifyAsync<TokenPayload>(token, { secret: this.config.auth.jwtSecret, algorithms: ['HS256'] });
+      return true;
+    } catch {
+      return false;
+    }
+  }
 }
 
 export function bearerToken(header: string | undefined): string | undefined {

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { DomainError } from '@metrobici/common';
 import { APP_CONFIG, type AppConfig } from '@metrobici/config';
 import { REDIS_CLIENT } from '@metrobici/redis';
+import { bearerToken, TokenService } from '../auth/token.service';
 
 /**
  * Rate limits kept in Redis, so they hold across API instances. `@nestjs/throttler` 6 is CommonJS
@@ -37,14 +38,17 @@ export class RateLimitGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tokens: TokenService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<Request>();
     const declared = this.reflector.getAllAndOverride<RateLimitPolicy | undefined>(RATE_LIMIT, [context.getHandler(), context.getClass()]);
-    // Staff traffic is authenticated and bounded by the stations; only anonymous calls count.
-    const policy: RateLimitPolicy = declared ?? (req.headers.authorization ? 'skip' : 'public');
+    // Staff traffic is authenticated and bounded by the stations; only anonymous calls count. The
+    // token's signature is checked, or any made-up Authorization header would escape the limit.
+    const staff = declared === undefined && (await this.tokens.isGenuine(bearerToken(req.headers.authorization)));
+    const policy: RateLimitPolicy = declared ?? (staff ? 'skip' : 'public');
     if (policy === 'skip') return true;
     const limit = policy === 'login' ? this.config.auth.loginRateLimitPerMinute : this.config.auth.publicRateLimitPerMinute;
     const key = `metrobici:rate:${policy}:${req.ip ?? 'unknown'}`;

@@ -1,0 +1,24 @@
+// Boots the API exactly as apps/api/src/main.ts does (same createApiApp, same configuration from
+// the environment) but listens on 127.0.0.1 only, so a bench never exposes a port.
+// Plain JavaScript because in `dist` mode it runs on the compiled build without ts-node:
+//   node bench/support/api-server.js dist                   (after `npm run build`)
+//   node scripts/run-ts.js bench/support/api-server.js src  (TypeScript sources, no build)
+'use strict';
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..', '..');
+const mode = process.argv[2] === 'src' ? 'src' : 'dist';
+const base = mode === 'dist' ? path.join(root, 'dist') : root;
+const { loadConfigOrExit } = require(path.join(base, 'libs', 'config', 'src'));
+const { createApiApp } = require(path.join(base, 'apps', 'api', 'src', 'app.factory'));
+
+async function main() {
+  const config = loadConfigOrExit();
+  const app = await createApiApp(config);
+  await app.listen(config.http.port, '127.0.0.1');
+}
+
+main().catch((e) => {
+  console.error(`API failed to start: ${e && e.stack ? e.stack : e}`);
+  process.exit(1);
+});

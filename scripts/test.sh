@@ -41,6 +41,15 @@ fi
 step "PostgreSQL and Redis"
 bash scripts/services.sh
 
+step "Chromium for the browser tests"
+if [[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]]; then
+  echo "  $("${CHROMIUM_PATH:-/usr/bin/chromium}" --version 2>/dev/null || echo "${CHROMIUM_PATH:-/usr/bin/chromium}")"
+elif [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+else
+  echo "  WARNING: Chromium is missing and this is not root: the browser tests (test/web) will fail. Install it: sudo apt-get install -y chromium"
+fi
+
 step "Type check (tsc --noEmit)"
 npx --no -- tsc --noEmit -p tsconfig.json || die "type check failed (see above)"
 # The ESM view of the same code (what jest runs): type-only imports must say so.

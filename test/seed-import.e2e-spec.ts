@@ -49,7 +49,7 @@ describe('demo seed (integration)', () => {
   });
 
   it('refuses production without a private password, before writing anything', async () => {
-    const production = loadConfig({ ...env.env, NODE_ENV: 'production' });
+    const production = loadConfig({ ...env.env, NODE_ENV: 'production', RIDER_KEY_SECRET: 'a-private-rider-key-for-tests' });
     const before = await snapshot(ds);
     await expect(seedDemo(ds, production, {})).rejects.toThrow(SeedRefusedError);
     await expect(seedDemo(ds, production, { password: '' })).rejects.toThrow(/SEED_STAFF_PASSWORD is not set/);

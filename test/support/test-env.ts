@@ -44,6 +44,8 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
     LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
     PUBLIC_RATE_LIMIT_PER_MINUTE: '100000',
     LOG_LEVEL: 'error',
+    // Any free port: a fixed one collides with a developer's worker or another suite's.
+    WORKER_HEALTH_PORT: '0',
     ...overrides,
   };
   const config = loadConfig(env);

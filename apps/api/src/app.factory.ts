@@ -37,6 +37,8 @@ export async function createApiApp(config: AppConfig, options: CreateApiOptions 
           connectSrc: ["'self'", 'ws:', 'wss:'],
           styleSrc: ["'self'", "'unsafe-inline'"],
           scriptSrc: ["'self'"],
+          // Station tablets may reach the API over plain http on the local network.
+          upgradeInsecureRequests: null,
         },
       },
     }),

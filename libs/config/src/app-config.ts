@@ -13,13 +13,17 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
-import { OpeningHours } from '@metrobici/common';
+import { isValidLocalDate, OpeningHours } from '@metrobici/common';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
 const toFloat = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+(\.\d+)?$/.test(String(value)) ? Number(value) : value;
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** Development-only key for rider pseudonyms in exports; refused when NODE_ENV=production. */
+export const DEV_RIDER_KEY_SECRET = 'dev-only-rider-key-change-me';
+const DEFAULT_NIGHTLY_EXPORT_CRON = '30 2 * * *';
 
 /** The environment as read; every variable is documented in `.env.example`. */
 class EnvironmentVariables {
@@ -91,8 +95,20 @@ class EnvironmentVariables {
   @Transform(toFloat) @IsNumber() @Min(0)
   POPULATION = 613400;
 
+  @Transform(toFloat) @IsNumber() @Min(0) @Max(10000)
+  CO2_GRAMS_PER_KM = 120;
+
+  @Transform(toInt) @IsInt() @Min(60) @Max(3600)
+  STATION_SAMPLE_SECONDS = 60;
+
   @Transform(emptyToUndefined) @IsOptional() @IsString()
   PUBLIC_BASE_URL?: string;
+
+  @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  RIDER_KEY_SECRET = DEV_RIDER_KEY_SECRET;
+
+  @IsString()
+  EXPORTS_DIR = '.data/exports';
 }
 
 export interface AppConfig {
@@ -105,7 +121,11 @@ export interface AppConfig {
   riders: { minAge: number; adultAge: number; termsVersion: string };
   pilot: { start: Date | null; end: Date | null; openingHours: OpeningHours; population: number };
   worker: { healthPort: number; heartbeatSeconds: number };
+  /** Trip statistics: CO2 avoided per km ridden (grams), seconds between station samples. */
+  stats: { co2GramsPerKm: number; stationSampleSeconds: number };
   log: { level: EnvironmentVariables['LOG_LEVEL']; format: 'json' | 'pretty' };
+  /** Data packages: rider pseudonym key, where zips are kept, nightly schedule (null: off). */
+  exports: { riderKeySecret: string; dir: string; nightlyCron: string | null };
 }
 
 export class ConfigError extends Error {}
@@ -132,6 +152,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const pilotStart = parseDate(raw.PILOT_START, 'PILOT_START', problems);
   const pilotEnd = parseDate(raw.PILOT_END, 'PILOT_END', problems);
   if (pilotStart && pilotEnd && pilotEnd <= pilotStart) problems.push('PILOT_END is invalid: must be after PILOT_START');
+  if (raw.NODE_ENV === 'production' && raw.RIDER_KEY_SECRET === DEV_RIDER_KEY_SECRET) {
+    problems.push('RIDER_KEY_SECRET is missing: required in production (a private key of at least 16 characters; the development default is refused)');
+  }
+  const nightlyCron = parseCron(env.NIGHTLY_EXPORT_CRON, problems);
   if (problems.length > 0 || !openingHours) throw new ConfigError(problems.join('\n'));
 
   return {
@@ -153,7 +177,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     riders: { minAge: raw.MIN_RIDER_AGE, adultAge: raw.ADULT_AGE, termsVersion: raw.TERMS_VERSION },
     pilot: { start: pilotStart, end: pilotEnd, openingHours, population: raw.POPULATION },
     worker: { healthPort: raw.WORKER_HEALTH_PORT, heartbeatSeconds: raw.WORKER_HEARTBEAT_SECONDS },
+    stats: { co2GramsPerKm: raw.CO2_GRAMS_PER_KM, stationSampleSeconds: raw.STATION_SAMPLE_SECONDS },
     log: { level: raw.LOG_LEVEL, format: raw.LOG_FORMAT },
+    exports: { riderKeySecret: raw.RIDER_KEY_SECRET, dir: raw.EXPORTS_DIR, nightlyCron },
   };
 }
 
@@ -184,15 +210,29 @@ function parseDate(value: string | undefined, name: string, problems: string[]):
   // A bare date means the start of that day in Bogotá.
   const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00-05:00` : value;
   const date = new Date(/[Zz]|[+-]\d{2}:\d{2}$/.test(text) ? text : `${text}-05:00`);
-  if (Number.isNaN(date.getTime())) {
+  // V8 rolls impossible days over (`2019-02-30` becomes 2 March), so check the calendar date too.
+  if (Number.isNaN(date.getTime()) || !isValidLocalDate(value.slice(0, 10))) {
     problems.push(`${name} is invalid: not a real date`);
     return null;
   }
   return date;
 }
 
+/** Unset: the default schedule; set but empty (or `off`): no nightly package. */
+function parseCron(value: string | undefined, problems: string[]): string | null {
+  if (value === undefined) return DEFAULT_NIGHTLY_EXPORT_CRON;
+  const text = value.trim();
+  if (text === '' || text.toLowerCase() === 'off') return null;
+  if (!/^(\S+\s+){4,5}\S+$/.test(text)) {
+    problems.push('NIGHTLY_EXPORT_CRON is invalid: must be a cron pattern of 5 or 6 fields (e.g. "30 2 * * *"), or empty to disable');
+    return null;
+  }
+  return text;
+}
+
 function stripUndefined(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  // An empty value (`PORT=` in .env) means unset: the default applies instead of failing validation.
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v;
   return out;
 }

@@ -3,7 +3,9 @@ import { IdempotencyRecordEntity, LoanEntity } from '@metrobici/loans';
 import { OutboxEventEntity } from '@metrobici/outbox';
 import { RiderEntity } from '@metrobici/riders';
 import { StaffUserEntity } from '@metrobici/staff';
-import { StationEntity } from '@metrobici/stations';
+import { StationSampleEntity, TripFactEntity } from '@metrobici/stats';
+import { PilotEventEntity, PilotStateEntity, StationEntity } from '@metrobici/stations';
+import { ExportEntity } from '@metrobici/exports';
 
 export const ENTITIES = [
   StationEntity,
@@ -16,4 +18,9 @@ export const ENTITIES = [
   LoanEntity,
   IdempotencyRecordEntity,
   OutboxEventEntity,
+  TripFactEntity,
+  StationSampleEntity,
+  PilotStateEntity,
+  PilotEventEntity,
+  ExportEntity,
 ];

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BOGOTA_TIME_ZONE, bogotaDate, bogotaParts, Clock, toBogotaIso } from '@metrobici/common';
 import { APP_CONFIG, type AppConfig } from '@metrobici/config';
-import { ServiceHours, StationEntity } from '@metrobici/stations';
+import { type PilotStateEntity, ServiceHours, StationEntity } from '@metrobici/stations';
 import {
   GBFS_FEEDS,
   GBFS_TTL,
@@ -97,10 +97,11 @@ export class GbfsService {
     return this.file('gbfs_versions', this.startedAt, { versions: [{ version: GBFS_VERSION, url: feedUrl(this.baseUrl(requestBaseUrl), 'gbfs') }] });
   }
 
-  systemInformation(): GbfsFile<SystemInformationData> {
-    const { start, end, openingHours } = this.config.pilot;
+  async systemInformation(): Promise<GbfsFile<SystemInformationData>> {
+    const { start, openingHours } = this.config.pilot;
+    const closing = await this.closing();
     const publicUrl = this.config.http.publicBaseUrl;
-    return this.file('system_information', this.startedAt, {
+    return this.file('system_information', closing.changedAt, {
       system_id: SYSTEM.id,
       languages: [LANGUAGE],
       name: es(SYSTEM.name),
@@ -110,7 +111,7 @@ export class GbfsService {
       // Only a configured public address is the system's home page; a request's Host is not.
       ...(publicUrl ? { url: `${trimSlashes(publicUrl)}/` } : {}),
       start_date: start ? bogotaDate(start) : SYSTEM.startDate,
-      ...(end ? { termination_date: bogotaDate(end) } : {}),
+      ...(closing.terminationDate ? { termination_date: closing.terminationDate } : {}),
       feed_contact_email: SYSTEM.feedContactEmail,
       timezone: BOGOTA_TIME_ZONE,
       license_id: SYSTEM.licenseId,
@@ -171,6 +172,7 @@ export class GbfsService {
 
   async stationStatus(): Promise<GbfsFile<StationStatusData>> {
     const stations = await this.publicStations();
+    await this.hours.refresh();
     const now = this.clock.now();
     // Read from the database just now: that read is the publisher's knowledge of the system, and
     // is_renting also changes with the clock (opening hours, pilot dates) without any write.
@@ -198,8 +200,22 @@ export class GbfsService {
   async alerts(): Promise<GbfsFile<SystemAlertsData>> {
     const stations = await this.publicStations();
     const alerts: SystemAlertsData['alerts'] = [];
+    const closing = await this.closing();
     const end = this.config.pilot.end;
-    if (end) {
+    if (closing.state?.status === 'closed' && closing.state.closedAt) {
+      // An admin closed the pilot: that moment is when loans stopped, whatever PILOT_END said.
+      const closedAt = closing.state.closedAt;
+      alerts.push({
+        alert_id: 'pilot-closed',
+        type: 'system_closure',
+        times: [{ start: this.timestamp(closedAt) }],
+        summary: es('Fin del piloto Metrobici'),
+        description: es(
+          `El piloto de bicicletas públicas terminó${closing.terminationDate ? ` (último día de operación: ${closing.terminationDate})` : ''}: ya no se prestan bicicletas. Las bicicletas prestadas se siguen recibiendo en las estaciones.`,
+        ),
+        last_updated: this.timestamp(closing.changedAt),
+      });
+    } else if (end) {
       const local = bogotaParts(end);
       const time = `${String(local.hour).padStart(2, '0')}:${String(local.minutesOfDay % 60).padStart(2, '0')}`;
       alerts.push({
@@ -225,8 +241,21 @@ export class GbfsService {
       });
     }
     // A reopened station removes its alert: any station change may have changed this file.
-    const lastChange = latest([this.startedAt, ...stations.map((s) => s.updatedAt)]) ?? this.startedAt;
+    const lastChange = latest([closing.changedAt, ...stations.map((s) => s.updatedAt)]) ?? this.startedAt;
     return this.file('system_alerts', lastChange, { alerts });
+  }
+
+  /**
+   * The pilot's end as published: the date an admin gave when closing it (pilot_state), else
+   * PILOT_END. `changedAt` is when that last changed, for `last_updated`.
+   */
+  private async closing(): Promise<{ state: PilotStateEntity | null; terminationDate: string | null; changedAt: Date }> {
+    const state = await this.hours.pilotState();
+    const end = this.config.pilot.end;
+    const closed = state?.status === 'closed';
+    const terminationDate = closed ? (state.endDate ?? (state.closedAt ? bogotaDate(state.closedAt) : null)) : end ? bogotaDate(end) : null;
+    const changedAt = state && (state.closedAt || state.reopenedAt) ? (latest([this.startedAt, state.updatedAt]) ?? this.startedAt) : this.startedAt;
+    return { state, terminationDate, changedAt };
   }
 
   private publicStations(): Promise<StationEntity[]> {

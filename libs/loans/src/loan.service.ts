@@ -76,7 +76,7 @@ export class LoanService {
     return this.write(async (manager) => {
       const station = await this.stationForAction(manager, actor, input.stationId);
       const now = this.clock.now();
-      this.hours.assertRenting(station, now);
+      await this.hours.assertRenting(station, now, manager);
       return runIdempotent(manager, idempotencyKey ? { actorId: actor.id, scope: 'loan.check_out', key: idempotencyKey, request: input } : undefined, 201, async () => {
         const bike = await lockBikeByCode(manager, input.bikeCode);
         if (bike.state !== 'available') {
@@ -124,7 +124,7 @@ export class LoanService {
     return this.write(async (manager) => {
       const station = await this.stationForAction(manager, actor, input.stationId);
       const now = this.clock.now();
-      this.hours.assertRenting(station, now);
+      await this.hours.assertRenting(station, now, manager);
       const loan = await this.lockOpenLoan(manager, loanId);
       const bike = await manager.findOneByOrFail(Bike, { id: loan.bikeId });
       const late = now > loan.dueAt;

@@ -14,6 +14,9 @@ export interface OutboxEventMap {
   'bike.damage_reported': { bikeId: string; bikeCode: string; stationId: string; note: string };
   'bike.reported_missing': { bikeId: string; bikeCode: string; stationId: string | null; policeReport: string };
   'loan.overdue': { loanId: string; bikeId: string; bikeCode: string; riderId: string; fromStationId: string; startedAt: string; dueAt: string };
+  /** A data package to build (the relay enqueues `export.build` with jobId `outbox-<id>`). */
+  'export.requested': { exportId: string; kind: 'on_request' | 'nightly' | 'pilot_final' };
+  'export.progress': { exportId: string; state: 'queued' | 'active' | 'completed' | 'failed'; progress: number };
 }
 
 export type OutboxEventType = keyof OutboxEventMap;

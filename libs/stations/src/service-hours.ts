@@ -1,32 +1,69 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { Clock, DomainError } from '@metrobici/common';
 import { APP_CONFIG, type AppConfig } from '@metrobici/config';
+import { PilotStateEntity } from './pilot-state.entity';
 import { StationEntity } from './station.entity';
+
+/** How long the synchronous checks (live `isOpen`, GBFS `is_renting`) may trust a read of pilot_state. */
+const PILOT_STATE_CACHE_MS = 3000;
 
 /**
  * When bikes may leave a station: the station is active, the city's opening hours say open (Bogotá
- * time, Colombian holidays closed) and the pilot is running. Returns are accepted at any hour.
+ * time, Colombian holidays closed) and the pilot is running — inside PILOT_START/PILOT_END and not
+ * closed by an admin (pilot_state). Returns are accepted at any hour.
+ *
+ * A check-out reads pilot_state in its own transaction (`assertRenting`), so a closing is obeyed
+ * from the moment it commits; displays use a copy at most a few seconds old (`refresh`).
  */
 @Injectable()
 export class ServiceHours {
+  private cached: { state: PilotStateEntity | null; readAt: number } | undefined;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
+
+  /** Reads the closing state now (in the caller's transaction when given) and refreshes the cached copy. */
+  async pilotState(manager: EntityManager = this.dataSource.manager): Promise<PilotStateEntity | null> {
+    const state = await manager.findOneBy(PilotStateEntity, { id: 1 });
+    this.cached = { state, readAt: Date.now() };
+    return state;
+  }
+
+  /** Re-reads pilot_state when the cached copy is older than a few seconds. */
+  async refresh(): Promise<void> {
+    if (!this.cached || Date.now() - this.cached.readAt > PILOT_STATE_CACHE_MS) await this.pilotState();
+  }
+
+  /** Whether an admin closed the pilot, by the last read of pilot_state. */
+  get pilotClosed(): boolean {
+    return this.cached?.state?.status === 'closed';
+  }
 
   isPilotRunning(at: Date = this.clock.now()): boolean {
     const { start, end } = this.config.pilot;
-    return (!start || at >= start) && (!end || at < end);
+    return !this.pilotClosed && (!start || at >= start) && (!end || at < end);
   }
 
   isRenting(station: Pick<StationEntity, 'active' | 'kind'>, at: Date = this.clock.now()): boolean {
     return station.kind === 'station' && station.active && this.isPilotRunning(at) && this.config.pilot.openingHours.isOpen(at);
   }
 
-  /** Throws the specific reason bikes cannot leave this station now. */
-  assertRenting(station: Pick<StationEntity, 'active' | 'kind' | 'code'>, at: Date = this.clock.now()): void {
+  /** Throws the specific reason bikes cannot leave this station now; reads pilot_state fresh. */
+  async assertRenting(station: Pick<StationEntity, 'active' | 'kind' | 'code'>, at: Date = this.clock.now(), manager?: EntityManager): Promise<void> {
     if (station.kind !== 'station' || !station.active) {
       throw new DomainError('STATION_INACTIVE', `La estación ${station.code} está cerrada por la administración.`);
+    }
+    const state = await this.pilotState(manager);
+    if (state?.status === 'closed') {
+      throw new DomainError('PILOT_NOT_RUNNING', 'El piloto terminó: no se prestan bicicletas. Las devoluciones se siguen recibiendo.', {
+        closedAt: state.closedAt?.toISOString() ?? null,
+        endDate: state.endDate,
+      });
     }
     if (!this.isPilotRunning(at)) {
       throw new DomainError('PILOT_NOT_RUNNING', 'El piloto no está en operación: no se prestan bicicletas.');

@@ -49,6 +49,7 @@ export class StationService {
   /** Public stations (depots are never shown), with live counts. */
   async listPublic(): Promise<StationView[]> {
     const stations = await this.dataSource.getRepository(StationEntity).find({ where: { kind: 'station' }, order: { code: 'ASC' } });
+    await this.hours.refresh();
     const now = this.clock.now();
     return stations.map((s) => this.toView(s, now));
   }
@@ -56,6 +57,7 @@ export class StationService {
   async getPublic(id: string): Promise<StationView> {
     const station = await this.findOrFail(this.dataSource.manager, id);
     if (station.kind !== 'station') throw new DomainError('STATION_NOT_FOUND', 'La estación no existe.', { stationId: id });
+    await this.hours.refresh();
     return this.toView(station, this.clock.now());
   }
 

@@ -142,6 +142,11 @@ npm run --silent db:migrate
 step "Demo data"
 npm run --silent db:seed
 
+# Synthetic trips of the last 30 days (marked synthetic), so the planners' dashboard and the
+# data package have something to show; re-running replaces the same days.
+step "Demo trips (synthetic, last 30 days)"
+npm run --silent demo:trips -- --days 30
+
 step "Starting the API and the worker"
 PORT=$(setting PORT 3000)
 mkdir -p "$LOG_DIR" "$PID_DIR"

@@ -52,7 +52,7 @@ export class ErrorFilter implements ExceptionFilter {
       if (status < 500) return { statusCode: 400, code: 'VALIDATION_FAILED', message: exception.message };
     }
     const errorId = randomUUID();
-    this.logger.error({ message: 'Unhandled error', errorId, path: req.path, method: req.method, error: errorMessage(exception), stack: (exception as Error)?.stack });
+    this.logger.error({ message: 'Unhandled error', errorId, requestId: (req as Request & { id?: string }).id, path: req.path, method: req.method, error: errorMessage(exception), stack: (exception as Error)?.stack });
     return { statusCode: 500, code: 'INTERNAL_ERROR', message: 'Error interno. Informe este identificador al soporte.', errorId };
   }
 }

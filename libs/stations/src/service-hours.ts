@@ -29,7 +29,14 @@ export class ServiceHours {
 
   /** Reads the closing state now (in the caller's transaction when given) and refreshes the cached copy. */
   async pilotState(manager: EntityManager = this.dataSource.manager): Promise<PilotStateEntity | null> {
-    const state = await manager.findOneBy(PilotStateEntity, { id: 1 });
+    // Inside a check-out's transaction the row is read FOR SHARE: check-outs do not block each
+    // other, but closing the pilot (an UPDATE of this row) waits for those in flight, and any
+    // check-out after it waits for the closing to commit and then sees it.
+    const inTransaction = manager.queryRunner?.isTransactionActive === true;
+    const state = await manager.getRepository(PilotStateEntity).findOne({
+      where: { id: 1 },
+      ...(inTransaction ? { lock: { mode: 'pessimistic_read' as const } } : {}),
+    });
     this.cached = { state, readAt: Date.now() };
     return state;
   }

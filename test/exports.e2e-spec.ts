@@ -6,7 +6,6 @@ import { join, resolve } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { io, type Socket } from 'socket.io-client';
-import yauzl, { type Entry } from 'yauzl';
 import { bogotaDate } from '@metrobici/common';
 import { haversineMeters, PACKAGE_FILES, riderKey, TRIP_COLUMNS } from '@metrobici/exports';
 import type { ExportProgressEvent } from '@metrobici/realtime';
@@ -17,6 +16,7 @@ import { parseCsv } from '../libs/database/src/import/csv';
 import { startApi, type ApiHarness } from './support/api-harness';
 import { TEST_PASSWORD } from './support/factories';
 import type { ApiClient } from './support/http';
+import { unzip } from './support/zip';
 
 // The official GBFS schemas sit beside the repository (../shared), when present.
 const GBFS_SCHEMAS = resolve(process.cwd(), '../shared/gbfs-json-schema/v3.0');
@@ -31,31 +31,6 @@ function gbfsProblems(name: string, file: unknown): unknown[] {
 }
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Reads every entry of a zip held in memory. */
-function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err ?? new Error('no zip'));
-      const files = new Map<string, Buffer>();
-      zip.on('entry', (entry: Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e ?? new Error('no stream'));
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            files.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-          stream.on('error', reject);
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
 
 /** Header and rows of a CSV, parsed by the RFC 4180 reader the importer uses. */
 function csv(text: string): { header: string[]; rows: Array<Record<string, string>> } {

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { loadDotEnv } from '@metrobici/config';
 import { createDataSource, dropDatabase, ensureDatabase, migrate } from '@metrobici/database';
 import { type ApiMode, type ApiProcess, distExists, distLooksStale, freePort, REPO_ROOT, runCommand, startApiProcess } from '../support/api-process';
+import { intOption, UsageError } from '../support/cli';
 import { Cleanup } from '../support/cleanup';
 import { backgroundCores, cpuBetween, type CpuSnapshot, cpuSnapshot, type CpuUsage } from '../support/cpu';
 import { BenchClient } from '../support/http';
@@ -81,29 +82,22 @@ function parseOptions(argv: string[]): Options {
     console.log(USAGE);
     process.exit(0);
   }
-  const int = (name: string, raw: string, min: number, max: number): number => {
-    const v = Number(raw);
-    if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max} (got ${raw})`);
-    return v;
-  };
   const options: Options = {
-    operators: int('operators', values.operators, 1, 64),
-    seconds: int('seconds', values.seconds, 1, 600),
-    warmup: int('warmup', values.warmup, 0, 120),
-    stations: int('stations', values.stations, 2, 500),
-    bikes: int('bikes', values.bikes, 1, 100_000),
-    maxCycles: int('max-cycles', values['max-cycles'], 1, 10_000_000),
-    redisDb: values['redis-db'] === undefined ? undefined : int('redis-db', values['redis-db'], 1, 15),
+    operators: intOption('operators', values.operators, 1, 64),
+    seconds: intOption('seconds', values.seconds, 1, 600),
+    warmup: intOption('warmup', values.warmup, 0, 120),
+    stations: intOption('stations', values.stations, 2, 500),
+    bikes: intOption('bikes', values.bikes, 1, 100_000),
+    maxCycles: intOption('max-cycles', values['max-cycles'], 1, 10_000_000),
+    redisDb: values['redis-db'] === undefined ? undefined : intOption('redis-db', values['redis-db'], 1, 15),
     api: apiMode(values.api),
     build: values.build,
     pgbench: !values['no-pgbench'],
-    pgbenchScale: int('pgbench-scale', values['pgbench-scale'], 1, 1000),
+    pgbenchScale: intOption('pgbench-scale', values['pgbench-scale'], 1, 1000),
   };
   if (options.bikes < options.operators) throw new UsageError(`--bikes (${options.bikes}) must be at least --operators (${options.operators})`);
   return options;
 }
-
-class UsageError extends Error {}
 
 function apiMode(raw: string): ApiMode {
   if (raw === 'dist' || raw === 'src') return raw;

@@ -19,6 +19,7 @@ import { redisConnectionOptions } from '@metrobici/redis';
 import { addDays, rebuildTripFacts } from '@metrobici/stats';
 import { generateTripWorld } from '../../test/support/trip-generator';
 import { REPO_ROOT } from '../support/api-process';
+import { intOption, UsageError } from '../support/cli';
 import { Cleanup } from '../support/cleanup';
 import { leaseRedisDb } from '../support/redis-db';
 
@@ -36,8 +37,6 @@ const USAGE = `usage: npm run bench:worker -- [options]
   --worker src|dist  the worker from the TypeScript sources via ts-node (default) or dist/
   --redis-db I     Redis db index (1..15) to lease and flush (default: 13, or the next free one)
   --help`;
-
-class UsageError extends Error {}
 
 interface Options {
   trips: number;
@@ -62,17 +61,12 @@ function parseOptions(argv: string[]): Options {
     console.log(USAGE);
     process.exit(0);
   }
-  const int = (name: string, raw: string, min: number, max: number): number => {
-    const v = Number(raw);
-    if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max} (got ${raw})`);
-    return v;
-  };
   if (values.worker !== 'src' && values.worker !== 'dist') throw new UsageError(`--worker must be src or dist (got ${values.worker})`);
   return {
-    trips: int('trips', values.trips, 1000, 2_000_000),
-    timeout: int('timeout', values.timeout, 10, 7200),
+    trips: intOption('trips', values.trips, 1000, 2_000_000),
+    timeout: intOption('timeout', values.timeout, 10, 7200),
     worker: values.worker,
-    redisDb: values['redis-db'] === undefined ? undefined : int('redis-db', values['redis-db'], 1, 15),
+    redisDb: values['redis-db'] === undefined ? undefined : intOption('redis-db', values['redis-db'], 1, 15),
   };
 }
 

@@ -3,36 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import yauzl, { type Entry } from 'yauzl';
 import { createWorkerApp } from '../../apps/worker/src/app.factory';
 import { startApi, type ApiHarness } from '../support/api-harness';
 import { TEST_PASSWORD } from '../support/factories';
+import { unzip } from '../support/zip';
 import { launchChromium, openApp, signIn, type PageProblems } from './support/browser';
-
-/** Names of the entries of a zip file. */
-function zipEntries(buffer: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err ?? new Error('not a zip'));
-      const files = new Map<string, Buffer>();
-      zip.on('entry', (entry: Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e ?? new Error('no stream'));
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            files.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-          stream.on('error', reject);
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
 
 /** The planners' dashboard and the data package, in headless Chromium against the API and worker. */
 describe('web app: planners (browser e2e)', () => {
@@ -95,7 +70,7 @@ describe('web app: planners (browser e2e)', () => {
     expect(file.suggestedFilename()).toMatch(/\.zip$/);
     const saved = join(exportsDir, 'downloaded.zip');
     await file.saveAs(saved);
-    const entries = await zipEntries(readFileSync(saved));
+    const entries = await unzip(readFileSync(saved));
     const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '{}') as { files?: Array<{ name: string; rows: number }> };
     expect(manifest.files?.length).toBeGreaterThan(0);
     for (const f of manifest.files ?? []) expect(entries.has(f.name)).toBe(true);

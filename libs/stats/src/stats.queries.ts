@@ -20,15 +20,27 @@ class Params {
     this.values.push(v);
     return `$${this.values.length}`;
   }
+
+  /** The filter's dates and station (null when it has none), added in that order. */
+  dates(f: FactFilter): { from: string; to: string; station: string | null } {
+    return { from: this.add(f.from), to: this.add(f.to), station: f.stationId ? this.add(f.stationId) : null };
+  }
+
+  /** The filter's instants and station (null when it has none), added in that order. */
+  instants(f: FactFilter): { start: string; end: string; station: string | null } {
+    return { start: this.add(f.start), end: this.add(f.end), station: f.stationId ? this.add(f.stationId) : null };
+  }
 }
 
-/** A trip "touches" the station filter when it starts or ends there. */
+/** A trip (or move) "touches" a station when it starts or ends there. */
+function touches(alias: string, station: string): string {
+  return `(${alias}.from_station_id = ${station} OR ${alias}.to_station_id = ${station})`;
+}
+
 function factWhere(f: FactFilter, p: Params, alias = 'f'): string {
-  const parts = [`${alias}.local_date BETWEEN ${p.add(f.from)}::date AND ${p.add(f.to)}::date`];
-  if (f.stationId) {
-    const s = p.add(f.stationId);
-    parts.push(`(${alias}.from_station_id = ${s} OR ${alias}.to_station_id = ${s})`);
-  }
+  const { from, to, station } = p.dates(f);
+  const parts = [`${alias}.local_date BETWEEN ${from}::date AND ${to}::date`];
+  if (station) parts.push(touches(alias, station));
   return parts.join(' AND ');
 }
 
@@ -74,13 +86,11 @@ export async function tripsBy(db: Queryable, f: FactFilter, column: 'gender' | '
 
 export async function dailyTotals(db: Queryable, f: FactFilter): Promise<Array<TripTotalsRow & { date: string }>> {
   const p = new Params();
-  const from = p.add(f.from);
-  const to = p.add(f.to);
-  const station = f.stationId ? p.add(f.stationId) : null;
+  const { from, to, station } = p.dates(f);
   return db.query(
     `SELECT d.day::date::text AS date, ${TOTALS}
        FROM generate_series(${from}::date, ${to}::date, interval '1 day') AS d(day)
-       LEFT JOIN trip_facts f ON f.local_date = d.day::date ${station ? `AND (f.from_station_id = ${station} OR f.to_station_id = ${station})` : ''}
+       LEFT JOIN trip_facts f ON f.local_date = d.day::date ${station ? `AND ${touches('f', station)}` : ''}
       GROUP BY d.day ORDER BY d.day`,
     p.values,
   );
@@ -89,9 +99,7 @@ export async function dailyTotals(db: Queryable, f: FactFilter): Promise<Array<T
 /** Departures count at the start's local hour and station, arrivals at the end's. */
 export async function hourlyFlows(db: Queryable, f: FactFilter): Promise<Array<{ date: string; hour: number; station_id: string; departures: number; arrivals: number }>> {
   const p = new Params();
-  const from = p.add(f.from);
-  const to = p.add(f.to);
-  const station = f.stationId ? p.add(f.stationId) : null;
+  const { from, to, station } = p.dates(f);
   return db.query(
     `WITH dep AS (
        SELECT local_date AS date, start_hour AS hour, from_station_id AS station_id, count(*)::integer AS n
@@ -122,9 +130,7 @@ export interface StationFlowRow {
 
 export async function stationFlows(db: Queryable, f: FactFilter): Promise<StationFlowRow[]> {
   const p = new Params();
-  const from = p.add(f.from);
-  const to = p.add(f.to);
-  const station = f.stationId ? p.add(f.stationId) : null;
+  const { from, to, station } = p.dates(f);
   return db.query(
     `WITH dep AS (
        SELECT from_station_id AS station_id, count(*)::integer AS n FROM trip_facts
@@ -161,9 +167,7 @@ export interface SampleStatsRow {
  */
 export async function sampleStats(db: Queryable, f: FactFilter): Promise<SampleStatsRow[]> {
   const p = new Params();
-  const start = p.add(f.start);
-  const end = p.add(f.end);
-  const station = f.stationId ? p.add(f.stationId) : null;
+  const { start, end, station } = p.instants(f);
   return db.query(
     `WITH s AS (
        SELECT station_id, sampled_at, interval_seconds,
@@ -257,9 +261,7 @@ export interface OperationsRow {
  */
 export async function operations(db: Queryable, f: FactFilter): Promise<OperationsRow> {
   const p = new Params();
-  const start = p.add(f.start);
-  const end = p.add(f.end);
-  const station = f.stationId ? p.add(f.stationId) : null;
+  const { start, end, station } = p.instants(f);
   const [row]: OperationsRow[] = await db.query(
     `SELECT
        (SELECT count(*) FROM riders WHERE created_at < ${end})::integer AS registered,
@@ -267,7 +269,7 @@ export async function operations(db: Queryable, f: FactFilter): Promise<Operatio
        (SELECT count(*) FROM riders WHERE suspended_at >= ${start} AND suspended_at < ${end})::integer AS suspensions,
        (SELECT count(*) FROM rebalancing_moves m
          WHERE m.state = 'completed' AND m.dropped_at >= ${start} AND m.dropped_at < ${end}
-           ${station ? `AND (m.from_station_id = ${station} OR m.to_station_id = ${station})` : ''})::integer AS rebalancing_moves,
+           ${station ? `AND ${touches('m', station)}` : ''})::integer AS rebalancing_moves,
        d.reports::integer AS damage_reports, d.repairs::integer AS repairs, d.repair_s_avg::float8 AS repair_s_avg
      FROM (
        SELECT count(*) AS reports, count(rep.occurred_at) AS repairs,

@@ -47,6 +47,45 @@ function clearFieldErrors(fields) {
   for (const f of Object.values(fields)) f.setError(null);
 }
 
+/** A row button that sends `request()`; then shows `done()` and reloads the list, or shows the error. */
+function onClickRequest(button, { message, request, done, reload }) {
+  button.addEventListener('click', () =>
+    void whileBusy(button, async () => {
+      try {
+        await request();
+        message.set(done(), 'success');
+        await reload();
+      } catch (error) {
+        message.set(errorMessage(error), 'error');
+      }
+    }),
+  );
+}
+
+/**
+ * A form that creates one thing: posts `payload()` to `url`, then shows `done(created)`, resets the
+ * form and reloads the list; on failure shows the error and the server's problems by field.
+ */
+function onCreateSubmit(form, { button, fields, message, url, payload, done, reload }) {
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void whileBusy(button, async () => {
+      clearFieldErrors(fields);
+      message.clear();
+      const body = payload();
+      try {
+        const created = await api.post(url, body);
+        message.set(done(created), 'success');
+        form.reset();
+        await reload();
+      } catch (error) {
+        message.set(errorMessage(error), 'error');
+        showFieldProblems(error, fields);
+      }
+    });
+  });
+}
+
 async function loadAllStations() {
   return (await api.get('/api/v1/stations/all')).sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name, 'es') : a.kind === 'station' ? -1 : 1));
 }
@@ -96,29 +135,19 @@ function renderStations(body) {
     const capacity = h('input', { type: 'number', min: '1', max: '500', step: '1', value: String(s.capacity), class: 'input--small', 'aria-label': t('admin.capacityFor', { name: s.name }) });
     const helmets = h('input', { type: 'number', min: '0', max: '1000', step: '1', value: String(s.helmetsAvailable), class: 'input--small', 'aria-label': t('admin.helmetsFor', { name: s.name }) });
     const save = h('button', { type: 'button', class: 'btn btn--small', 'aria-label': t('admin.saveFor', { name: s.name }) }, t('common.save'));
-    save.addEventListener('click', () =>
-      void whileBusy(save, async () => {
-        try {
-          await api.patch(`/api/v1/stations/${s.id}`, { capacity: Number(capacity.value), helmetsAvailable: Number(helmets.value) });
-          message.set(t('admin.saved', { name: s.name }), 'success');
-          await load();
-        } catch (error) {
-          message.set(errorMessage(error), 'error');
-        }
-      }),
-    );
+    onClickRequest(save, {
+      message,
+      request: () => api.patch(`/api/v1/stations/${s.id}`, { capacity: Number(capacity.value), helmetsAvailable: Number(helmets.value) }),
+      done: () => t('admin.saved', { name: s.name }),
+      reload: load,
+    });
     const toggle = h('button', { type: 'button', class: `btn btn--small ${s.active ? 'btn--danger' : ''}`, 'aria-label': t(s.active ? 'admin.closeStation' : 'admin.openStation', { name: s.name }) }, t(s.active ? 'admin.close' : 'admin.open'));
-    toggle.addEventListener('click', () =>
-      void whileBusy(toggle, async () => {
-        try {
-          await api.post(`/api/v1/stations/${s.id}/${s.active ? 'close' : 'open'}`, {});
-          message.set(t(s.active ? 'admin.stationClosed' : 'admin.stationOpened', { name: s.name }), 'success');
-          await load();
-        } catch (error) {
-          message.set(errorMessage(error), 'error');
-        }
-      }),
-    );
+    onClickRequest(toggle, {
+      message,
+      request: () => api.post(`/api/v1/stations/${s.id}/${s.active ? 'close' : 'open'}`, {}),
+      done: () => t(s.active ? 'admin.stationClosed' : 'admin.stationOpened', { name: s.name }),
+      reload: load,
+    });
     return h(
       'tr',
       { 'data-station-id': s.id },
@@ -133,32 +162,24 @@ function renderStations(body) {
     );
   }
 
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    void whileBusy(createBtn, async () => {
-      clearFieldErrors(f);
-      createMessage.clear();
-      const bodyJson = {
-        code: f.code.input.value.trim().toUpperCase(),
-        name: f.name.input.value.trim(),
-        address: f.address.input.value.trim(),
-        lat: Number(f.lat.input.value),
-        lon: Number(f.lon.input.value),
-        capacity: Number(f.capacity.input.value),
-        helmetsAvailable: Number(f.helmetsAvailable.input.value || 0),
-        kind: f.kind.input.value,
-        nearMetrolinea: near.checked,
-      };
-      try {
-        const created = await api.post('/api/v1/stations', bodyJson);
-        createMessage.set(t('admin.created', { name: created.name }), 'success');
-        form.reset();
-        await load();
-      } catch (error) {
-        createMessage.set(errorMessage(error), 'error');
-        showFieldProblems(error, f);
-      }
-    });
+  onCreateSubmit(form, {
+    button: createBtn,
+    fields: f,
+    message: createMessage,
+    url: '/api/v1/stations',
+    payload: () => ({
+      code: f.code.input.value.trim().toUpperCase(),
+      name: f.name.input.value.trim(),
+      address: f.address.input.value.trim(),
+      lat: Number(f.lat.input.value),
+      lon: Number(f.lon.input.value),
+      capacity: Number(f.capacity.input.value),
+      helmetsAvailable: Number(f.helmetsAvailable.input.value || 0),
+      kind: f.kind.input.value,
+      nearMetrolinea: near.checked,
+    }),
+    done: (created) => t('admin.created', { name: created.name }),
+    reload: load,
   });
 
   void load();
@@ -383,17 +404,12 @@ function renderStaff(body) {
           {},
           staff.map((u) => {
             const btn = h('button', { type: 'button', class: `btn btn--small ${u.active ? 'btn--danger' : ''}`, 'aria-label': t(u.active ? 'admin.deactivateFor' : 'admin.activateFor', { email: u.email }) }, t(u.active ? 'admin.deactivate' : 'admin.activate'));
-            btn.addEventListener('click', () =>
-              void whileBusy(btn, async () => {
-                try {
-                  await api.post(`/api/v1/staff/${u.id}/${u.active ? 'deactivate' : 'activate'}`, {});
-                  message.set(t('admin.staffUpdated', { email: u.email }), 'success');
-                  await load();
-                } catch (error) {
-                  message.set(errorMessage(error), 'error');
-                }
-              }),
-            );
+            onClickRequest(btn, {
+              message,
+              request: () => api.post(`/api/v1/staff/${u.id}/${u.active ? 'deactivate' : 'activate'}`, {}),
+              done: () => t('admin.staffUpdated', { email: u.email }),
+              reload: load,
+            });
             return h('tr', {}, h('th', { scope: 'row' }, u.email), h('td', {}, u.fullName), h('td', {}, t(`roles.${u.role}`)), h('td', {}, u.allStations ? t('admin.allStations') : u.homeStationId ? name(u.homeStationId) : '—'), h('td', {}, u.active ? t('common.yes') : t('common.no')), h('td', {}, btn));
           }),
         ),
@@ -404,29 +420,21 @@ function renderStaff(body) {
     }
   }
 
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    void whileBusy(createBtn, async () => {
-      clearFieldErrors(f);
-      createMessage.clear();
-      const payload = {
-        email: f.email.input.value.trim(),
-        password: f.password.input.value,
-        role: f.role.input.value,
-        ...(f.fullName.input.value.trim() ? { fullName: f.fullName.input.value.trim() } : {}),
-        ...(f.homeStationId.input.value ? { homeStationId: f.homeStationId.input.value } : {}),
-        ...(all.checked ? { allStations: true } : {}),
-      };
-      try {
-        const created = await api.post('/api/v1/staff', payload);
-        createMessage.set(t('admin.staffCreated', { email: created.email }), 'success');
-        form.reset();
-        await load();
-      } catch (error) {
-        createMessage.set(errorMessage(error), 'error');
-        showFieldProblems(error, f);
-      }
-    });
+  onCreateSubmit(form, {
+    button: createBtn,
+    fields: f,
+    message: createMessage,
+    url: '/api/v1/staff',
+    payload: () => ({
+      email: f.email.input.value.trim(),
+      password: f.password.input.value,
+      role: f.role.input.value,
+      ...(f.fullName.input.value.trim() ? { fullName: f.fullName.input.value.trim() } : {}),
+      ...(f.homeStationId.input.value ? { homeStationId: f.homeStationId.input.value } : {}),
+      ...(all.checked ? { allStations: true } : {}),
+    }),
+    done: (created) => t('admin.staffCreated', { email: created.email }),
+    reload: load,
   });
 
   void load();

@@ -268,18 +268,29 @@ class RowCheck {
   }
 }
 
+/** The data rows of a file, each with the check that collects its problems; none when the file itself is unusable. */
+function checkedRows(file: ImportFile, columns: { required: string[]; optional: string[] }, issues: ImportIssue[]): Array<{ r: Table['rows'][number]; c: RowCheck }> {
+  const table = readTable(file, columns, issues);
+  return table ? table.rows.map((r) => ({ r, c: new RowCheck(file.name, r.line, issues) })) : [];
+}
+
+/** Fails a row whose natural key (`label` in the message) already stood on an earlier line of the file. */
+function checkFirstOccurrence(c: RowCheck, seen: Map<string, number>, key: string | undefined, label: string): void {
+  if (key === undefined) return;
+  const first = seen.get(key);
+  if (first !== undefined) c.fail(`${label} appears twice (first on line ${first})`);
+  else seen.set(key, c.line);
+}
+
 const STATION_CODE = /^[A-Z0-9-]{2,32}$/;
 const STATION_CODE_RULE = '2-32 letters, digits or dashes';
 const BIKE_CODE = /^[A-Z0-9-]{2,32}$/;
 const DONOR_CODE = /^[a-z0-9_-]{2,32}$/;
 
 function readStations(file: ImportFile, issues: ImportIssue[], broken: Set<string>): StationRow[] {
-  const table = readTable(file, STATION_COLUMNS, issues);
-  if (!table) return [];
   const out: StationRow[] = [];
   const seen = new Map<string, number>();
-  for (const r of table.rows) {
-    const c = new RowCheck(file.name, r.line, issues);
+  for (const { r, c } of checkedRows(file, STATION_COLUMNS, issues)) {
     const code = c.code('code', r.cell('code')?.toUpperCase(), STATION_CODE, STATION_CODE_RULE);
     const name = c.text('name', r.cell('name'), { required: true, min: 2, max: 120 });
     const address = c.text('address', r.cell('address'), { max: 200 });
@@ -295,11 +306,7 @@ function readStations(file: ImportFile, issues: ImportIssue[], broken: Set<strin
     else if (kindText !== '') c.fail(`kind "${r.cell('kind')}" must be station or depot`);
     const nearMetrolinea = c.boolean('near_metrolinea', r.cell('near_metrolinea'));
     const helmets = c.integer('helmets', r.cell('helmets'), 0, 1000, true);
-    if (code !== undefined) {
-      const first = seen.get(code);
-      if (first !== undefined) c.fail(`station ${code} appears twice (first on line ${first})`);
-      else seen.set(code, r.line);
-    }
+    checkFirstOccurrence(c, seen, code, `station ${code}`);
     if (c.ok && code && name !== undefined && address !== undefined && lat !== undefined && lon !== undefined && capacity !== undefined) {
       out.push({ line: r.line, code, name, address, lat, lon, capacity, kind, nearMetrolinea, helmets });
     } else if (code) {
@@ -312,12 +319,9 @@ function readStations(file: ImportFile, issues: ImportIssue[], broken: Set<strin
 }
 
 function readBikes(file: ImportFile, issues: ImportIssue[]): BikeRow[] {
-  const table = readTable(file, BIKE_COLUMNS, issues);
-  if (!table) return [];
   const out: BikeRow[] = [];
   const seen = new Map<string, number>();
-  for (const r of table.rows) {
-    const c = new RowCheck(file.name, r.line, issues);
+  for (const { r, c } of checkedRows(file, BIKE_COLUMNS, issues)) {
     const code = c.code('code', r.cell('code')?.toUpperCase(), BIKE_CODE, STATION_CODE_RULE);
     const donorCode = c.code('donor_code', r.cell('donor_code')?.toLowerCase(), DONOR_CODE, '2-32 letters, digits, dashes or underscores');
     const donorName = c.text('donor_name', r.cell('donor_name'), { max: 120 });
@@ -329,11 +333,7 @@ function readBikes(file: ImportFile, issues: ImportIssue[]): BikeRow[] {
     const stationCode = c.code('station_code', stationCell, STATION_CODE, STATION_CODE_RULE, false) ?? null;
     if (state && state !== 'retired' && stationCell === '') c.fail(`station_code is required for a bike that is ${state}`);
     if (state === 'retired' && stationCell !== '') c.fail('a retired bike has no station: leave station_code empty');
-    if (code !== undefined) {
-      const first = seen.get(code);
-      if (first !== undefined) c.fail(`bike ${code} appears twice (first on line ${first})`);
-      else seen.set(code, r.line);
-    }
+    checkFirstOccurrence(c, seen, code, `bike ${code}`);
     if (c.ok && code && donorCode && donorName !== undefined && state) {
       out.push({ line: r.line, code, donorCode, donorName, stationCode, state });
     }
@@ -342,12 +342,9 @@ function readBikes(file: ImportFile, issues: ImportIssue[]): BikeRow[] {
 }
 
 function readStaff(file: ImportFile, issues: ImportIssue[]): StaffRow[] {
-  const table = readTable(file, STAFF_COLUMNS, issues);
-  if (!table) return [];
   const out: StaffRow[] = [];
   const seen = new Map<string, number>();
-  for (const r of table.rows) {
-    const c = new RowCheck(file.name, r.line, issues);
+  for (const { r, c } of checkedRows(file, STAFF_COLUMNS, issues)) {
     const email = c.code('email', r.cell('email')?.toLowerCase(), /^[^\s@,;]+@[^\s@,;]+$/, 'an e-mail address');
     if (email && email.length > 254) c.fail('email is longer than 254 characters');
     const roleText = (r.cell('role') ?? '').toLowerCase();
@@ -364,11 +361,7 @@ function readStaff(file: ImportFile, issues: ImportIssue[]): StaffRow[] {
       else password = passwordCell;
     }
     if (role === 'operator' && !homeStationCode && !allStations) c.fail('an operator needs home_station_code or all_stations=true');
-    if (email !== undefined) {
-      const first = seen.get(email);
-      if (first !== undefined) c.fail(`${email} appears twice (first on line ${first})`);
-      else seen.set(email, r.line);
-    }
+    checkFirstOccurrence(c, seen, email, email ?? '');
     if (c.ok && email && role) out.push({ line: r.line, email, role, fullName, homeStationCode, allStations, password });
   }
   return out;
@@ -389,6 +382,23 @@ interface DbStation {
   nearMetrolinea: boolean;
   helmetsAvailable: number;
   bikesDocked: number;
+}
+
+/** A stations row as the context query selects it and the insert returns it. */
+function toDbStation(r: Record<string, unknown>): DbStation {
+  return {
+    id: r.id as string,
+    code: r.code as string,
+    name: r.name as string,
+    address: r.address as string,
+    lat: Number(r.lat),
+    lon: Number(r.lon),
+    capacity: Number(r.capacity),
+    kind: r.kind as 'station' | 'depot',
+    nearMetrolinea: r.near_metrolinea as boolean,
+    helmetsAvailable: Number(r.helmets_available),
+    bikesDocked: Number(r.bikes_docked),
+  };
 }
 
 interface Context {
@@ -425,24 +435,7 @@ async function loadContext(manager: EntityManager, stations: StationRow[], bikes
     ? await manager.getRepository(StaffUserEntity).createQueryBuilder('u').where('u.email IN (:...emails)', { emails: staff.map((s) => s.email) }).getMany()
     : [];
   return {
-    stations: new Map(
-      stationRows.map((r) => [
-        r.code as string,
-        {
-          id: r.id as string,
-          code: r.code as string,
-          name: r.name as string,
-          address: r.address as string,
-          lat: Number(r.lat),
-          lon: Number(r.lon),
-          capacity: Number(r.capacity),
-          kind: r.kind as 'station' | 'depot',
-          nearMetrolinea: r.near_metrolinea as boolean,
-          helmetsAvailable: Number(r.helmets_available),
-          bikesDocked: Number(r.bikes_docked),
-        },
-      ]),
-    ),
+    stations: new Map(stationRows.map((r) => [r.code as string, toDbStation(r)])),
     donors: new Map(donorRows.map((d) => [d.code, { id: d.id, name: d.name }])),
     bikes: new Map(bikeRows.map((b) => [b.code, { donorCode: b.donor_code, stationCode: b.station_code, state: b.state }])),
     staff: new Map(staffRows.map((u) => [u.email, u])),
@@ -639,21 +632,7 @@ async function applyStations(manager: EntityManager, plan: StationPlan, ctx: Con
         plan.create.map((s) => s.helmets ?? 0),
       ],
     );
-    for (const r of inserted) {
-      ctx.stations.set(r.code as string, {
-        id: r.id as string,
-        code: r.code as string,
-        name: r.name as string,
-        address: r.address as string,
-        lat: Number(r.lat),
-        lon: Number(r.lon),
-        capacity: Number(r.capacity),
-        kind: r.kind as 'station' | 'depot',
-        nearMetrolinea: r.near_metrolinea as boolean,
-        helmetsAvailable: Number(r.helmets_available),
-        bikesDocked: 0,
-      });
-    }
+    for (const r of inserted) ctx.stations.set(r.code as string, toDbStation(r));
     report.stations.created += inserted.length;
   }
   for (const u of plan.update) {

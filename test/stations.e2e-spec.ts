@@ -66,6 +66,11 @@ describe('stations (e2e)', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('VALIDATION_FAILED');
     expect(bad.body.details.fields.map((f: { field: string }) => f.field)).toEqual(expect.arrayContaining(['code', 'lat', 'lon', 'capacity', 'extra']));
+    // Field problems speak Spanish, like every other message.
+    const problemsOf = (name: string) => bad.body.details.fields.find((f: { field: string }) => f.field === name).problems as string[];
+    expect(problemsOf('capacity')).toContain('no puede ser menor que 1');
+    expect(problemsOf('extra')).toEqual(['este campo no se admite']);
+    expect(problemsOf('lon')).toContain('debe ser un número');
 
     const anonymous = await h.api.post('/api/v1/stations', { code: 'ABC', name: 'abc', address: '', lat: 7.1, lon: -73.1, capacity: 5 });
     expect(anonymous.status).toBe(401);

@@ -1,5 +1,6 @@
 import { type ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError } from '@metrobici/common';
+import { spanishProblem } from './validation-messages';
 
 /** Global pipe: unknown fields rejected, types converted, failures as VALIDATION_FAILED with details. */
 export function createValidationPipe(): ValidationPipe {
@@ -16,7 +17,7 @@ export function createValidationPipe(): ValidationPipe {
 function flatten(errors: ValidationError[], parent = ''): Array<{ field: string; problems: string[] }> {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
+    const own = e.constraints ? [{ field, problems: Object.entries(e.constraints).map(([constraint, message]) => spanishProblem(constraint, message)) }] : [];
     return [...own, ...flatten(e.children ?? [], field)];
   });
 }

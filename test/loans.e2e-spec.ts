@@ -260,6 +260,31 @@ describe('loans (e2e)', () => {
   });
 
   describe('under concurrency', () => {
+    it('refuses a check-out that was waiting on a station an admin was closing', async () => {
+      const a = await h.make.station();
+      const bike = await h.make.bike({ stationId: a.id });
+      const { api: operator } = await h.signedIn('operator', { allStations: true });
+      const rider = await h.make.rider();
+      const runner = h.ds.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      try {
+        // The closing holds the station row, uncommitted, while the check-out arrives.
+        await runner.query('UPDATE stations SET active = false WHERE id = $1', [a.id]);
+        const pending = operator.post('/api/v1/loans', { bikeCode: bike.code, riderId: rider.id, stationId: a.id });
+        await new Promise((r) => setTimeout(r, 300));
+        await runner.commitTransaction();
+        const res = await pending;
+        expect(res.status).toBe(409);
+        expect(res.body.code).toBe('STATION_INACTIVE');
+      } finally {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        await runner.release();
+      }
+      const open: unknown[] = await h.ds.query(`SELECT id FROM loans WHERE bike_id = $1 AND state = 'open'`, [bike.id]);
+      expect(open).toHaveLength(0);
+    });
+
     it('lends one bike to exactly one of many riders asking at once', async () => {
       const a = await h.make.station();
       const bike = await h.make.bike({ stationId: a.id });

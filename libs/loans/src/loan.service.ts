@@ -91,7 +91,7 @@ export class LoanService {
         const open = await manager.query('SELECT id FROM loans WHERE rider_id = $1 AND state = $2', [rider.id, 'open']);
         if (open.length > 0) throw new DomainError('RIDER_HAS_OPEN_LOAN', 'El usuario ya tiene una bicicleta prestada.', { loanId: open[0].id });
 
-        await changeStationCounts(manager, station.id, { docked: -1, available: -1, helmets: input.helmet ? -1 : 0 });
+        await changeStationCounts(manager, station.id, { docked: -1, available: -1, helmets: input.helmet ? -1 : 0, requireActive: true });
         await manager.update(Bike, { id: bike.id }, { state: 'on_loan', stationId: null });
         const loan = await this.openSegment(manager, actor, { journeyId: randomUUID(), bikeId: bike.id, riderId: rider.id, stationId: station.id, helmet: input.helmet ?? false, at: now });
         await this.log(manager, actor, bike, 'checked_out', 'on_loan', { fromStationId: station.id, loanId: loan.id, at: now });

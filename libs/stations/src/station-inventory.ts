@@ -8,6 +8,11 @@ export interface CountChange {
   /** Bikes becoming rentable (+) or not (-). */
   available?: number;
   helmets?: number;
+  /**
+   * Only if the station is still active when the row lock is taken: a check-out racing an admin's
+   * closing re-reads the row after the closing commits and is refused, instead of slipping through.
+   */
+  requireActive?: boolean;
 }
 
 export interface StationCounts {
@@ -44,7 +49,7 @@ export async function changeStationCounts(manager: EntityManager, stationId: str
                 helmets_available = helmets_available + $4,
                 sequence = sequence + 1,
                 availability_updated_at = clock_timestamp()
-          WHERE id = $1
+          WHERE id = $1 AND (NOT $5::boolean OR active)
         RETURNING id, code, kind, active, capacity, bikes_docked, bikes_available, helmets_available, sequence, availability_updated_at
        ), o AS (
          INSERT INTO outbox_events (type, aggregate_id, payload)
@@ -59,12 +64,16 @@ export async function changeStationCounts(manager: EntityManager, stationId: str
            FROM s WHERE s.kind = 'station'
        )
        SELECT * FROM s`,
-      [stationId, docked, available, helmets],
+      [stationId, docked, available, helmets, change.requireActive ?? false],
     );
   } catch (error) {
     throw translateCountViolation(error, docked, helmets);
   }
-  if (rows.length === 0) throw new DomainError('STATION_NOT_FOUND', 'La estación no existe.', { stationId });
+  if (rows.length === 0) {
+    const exists: unknown[] = await manager.query('SELECT 1 FROM stations WHERE id = $1', [stationId]);
+    if (exists.length > 0) throw new DomainError('STATION_INACTIVE', 'La estación está cerrada por la administración.', { stationId });
+    throw new DomainError('STATION_NOT_FOUND', 'La estación no existe.', { stationId });
+  }
   return toCounts(rows[0]);
 }
 

@@ -133,7 +133,6 @@ export const DEMO_STAFF: readonly DemoStaff[] = [
 export const DEMO_STAFF_PASSWORD = 'metrobici-demo';
 
 /** What riders authorise (Ley 1581), recorded with the terms version in force. */
-export const DEMO_CONSENT_PURPOSES = ['service', 'statistics', 'anonymised_sharing_with_advisers'];
 
 export interface DemoRider {
   documentType: DocumentType;

@@ -1,11 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '@metrobici/config';
 import { DonorEntity } from '@metrobici/fleet';
-import { RiderEntity } from '@metrobici/riders';
+import { CONSENT_PURPOSES, RiderEntity } from '@metrobici/riders';
 import { hashPassword, StaffUserEntity } from '@metrobici/staff';
 import { changeStationCounts, StationEntity } from '@metrobici/stations';
 import {
-  DEMO_CONSENT_PURPOSES,
   DEMO_DEPOT,
   DEMO_DONORS,
   DEMO_STAFF,
@@ -317,7 +316,7 @@ async function seedRiders(
         guardianDocumentNumber: r.guardian?.documentNumber ?? null,
         consentAcceptedAt: now,
         consentTermsVersion: termsVersion,
-        consentPurposes: [...DEMO_CONSENT_PURPOSES],
+        consentPurposes: [...CONSENT_PURPOSES],
         status: r.status,
         verifiedAt: verified ? now : null,
         verifiedBy: verified ? verifier : null,

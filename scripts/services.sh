@@ -162,6 +162,23 @@ docker_ok() {
   [[ $DOCKER_OK == yes ]]
 }
 
+# Why a service cannot be started here, one "  - ..." line each: what is missing ($1), why it
+# cannot be installed (pronoun $2: it/them), and what is wrong with Docker.
+cannot_start_reasons() {
+  local why="  - $1"
+  if ! have apt-get; then
+    why+=$'\n'"  - cannot install $2: apt-get is not available"
+  elif ! is_root; then
+    why+=$'\n'"  - cannot install $2: not running as root"
+  fi
+  if have docker; then
+    why+=$'\n'"  - Docker is installed but not usable ('docker info' failed: is the daemon running, may this user use it?)"
+  else
+    why+=$'\n'"  - Docker is not installed"
+  fi
+  printf '%s' "$why"
+}
+
 compose() {
   if docker compose version >/dev/null 2>&1; then
     docker compose -f "$COMPOSE_FILE" "$@"
@@ -375,17 +392,8 @@ pg_ensure_running() {
     POSTGRES_PORT=$PG_PORT compose up -d postgres
     PG_HOW="docker compose service postgres, stop with: docker compose -f docker/compose.yaml down"
   else
-    local why="  - no PostgreSQL server binaries (looked for /usr/lib/postgresql/*/bin/initdb and initdb + pg_ctl on PATH)"
-    if ! have apt-get; then
-      why+=$'\n'"  - cannot install them: apt-get is not available"
-    elif ! is_root; then
-      why+=$'\n'"  - cannot install them: not running as root"
-    fi
-    if have docker; then
-      why+=$'\n'"  - Docker is installed but not usable ('docker info' failed: is the daemon running, may this user use it?)"
-    else
-      why+=$'\n'"  - Docker is not installed"
-    fi
+    local why
+    why=$(cannot_start_reasons "no PostgreSQL server binaries (looked for /usr/lib/postgresql/*/bin/initdb and initdb + pg_ctl on PATH)" them)
     die "PostgreSQL is not running at $PG_HOST:$PG_PORT and this script cannot start one:
 $why
 Fix one of these, then run this again:
@@ -557,17 +565,8 @@ redis_ensure_running() {
     R_HOW="docker compose service redis, stop with: docker compose -f docker/compose.yaml down"
     wait_until 60 redis_listening || die "Redis did not come up at $R_HOST:$R_PORT within 60 s (docker compose)"
   else
-    local why="  - redis-server is not installed"
-    if ! have apt-get; then
-      why+=$'\n'"  - cannot install it: apt-get is not available"
-    elif ! is_root; then
-      why+=$'\n'"  - cannot install it: not running as root"
-    fi
-    if have docker; then
-      why+=$'\n'"  - Docker is installed but not usable ('docker info' failed: is the daemon running, may this user use it?)"
-    else
-      why+=$'\n'"  - Docker is not installed"
-    fi
+    local why
+    why=$(cannot_start_reasons "redis-server is not installed" it)
     die "Redis is not running at $R_HOST:$R_PORT and this script cannot start one:
 $why
 Fix one of these, then run this again:

@@ -9,12 +9,8 @@ cd "$ROOT"
 LOG_DIR=.data/logs
 PID_DIR=.data/pids
 
-step() { printf '\n==> %s\n' "$*"; }
-die() {
-  printf '\nERROR: %s\n' "$*" >&2
-  exit 1
-}
-have() { command -v "$1" >/dev/null 2>&1; }
+# shellcheck source=lib/common.sh
+source scripts/lib/common.sh
 
 # Prints the value of KEY in .env (the last assignment wins), without quotes; nothing if absent.
 dotenv_get() {
@@ -106,29 +102,9 @@ start_failed() {
 
 # ---------------------------------------------------------------------------------------------
 
-step "Checking Node.js and npm"
-have node || die "Node.js is not installed. Install Node.js 20.19 or newer (https://nodejs.org/, or: nvm install 20), then run: npm run up"
-# The engines of the dependencies (TypeORM 1.x; NestJS 12 is ESM, loaded with require(esm)).
-node -e 'const [a, b] = process.versions.node.split(".").map(Number);
-  process.exit((a === 20 && b >= 19) || (a === 22 && b >= 13) || (a === 24 && b >= 11) || a > 24 ? 0 : 1)' ||
-  die "Node.js $(node -v) is not supported: Metrobici needs Node.js 20.19+, 22.13+ or 24.11+ (https://nodejs.org/, or: nvm install 20)"
-have npm || die "npm is not installed. It comes with Node.js: reinstall Node.js 20.19 or newer from https://nodejs.org/"
-printf '  node %s, npm %s\n' "$(node -v)" "$(npm -v)"
-
-step "Configuration"
-if [[ -f .env ]]; then
-  echo "  using .env"
-else
-  cp .env.example .env
-  echo "  created .env from .env.example (development values; edit it to change ports, secrets, hours)"
-fi
-
-step "Dependencies"
-if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund
-else
-  echo "  node_modules is up to date with package-lock.json"
-fi
+check_node_and_npm "npm run up"
+ensure_env_file
+ensure_dependencies
 
 step "PostgreSQL and Redis"
 bash scripts/services.sh

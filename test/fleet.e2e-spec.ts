@@ -73,9 +73,20 @@ describe('fleet (e2e)', () => {
     });
 
     it('rejects bad filters with 400 VALIDATION_FAILED', async () => {
-      for (const query of ['limit=0', 'limit=1001', 'limit=abc', 'state=stolen', 'stationId=not-a-uuid', 'colour=red']) {
+      for (const query of [
+        'limit=0',
+        'limit=1001',
+        'limit=abc',
+        'state=stolen',
+        'stationId=not-a-uuid',
+        'colour=red',
+      ]) {
         const res = await planner.api.get(`/api/v1/bikes?${query}`);
-        expect({ query, status: res.status, code: res.body.code }).toEqual({ query, status: 400, code: 'VALIDATION_FAILED' });
+        expect({ query, status: res.status, code: res.body.code }).toEqual({
+          query,
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        });
       }
       const notUuid = await planner.api.get('/api/v1/bikes/xyz');
       expect(notUuid.status).toBe(400);
@@ -124,7 +135,13 @@ describe('fleet (e2e)', () => {
 
       const events = await admin.api.get(`/api/v1/bikes/${res.body.id}/events`);
       expect(events.body).toEqual([
-        expect.objectContaining({ type: 'registered', fromState: null, toState: 'available', toStationId: station.id, actorId: admin.id }),
+        expect.objectContaining({
+          type: 'registered',
+          fromState: null,
+          toState: 'available',
+          toStationId: station.id,
+          actorId: admin.id,
+        }),
       ]);
     });
 
@@ -133,11 +150,19 @@ describe('fleet (e2e)', () => {
       const station = await h.make.station({ capacity: 1 });
       await h.make.bike({ stationId: station.id });
 
-      const noDonor = await admin.api.post('/api/v1/bikes', { code: 'MB-NODONOR', donor: 'nobody', stationId: station.id });
+      const noDonor = await admin.api.post('/api/v1/bikes', {
+        code: 'MB-NODONOR',
+        donor: 'nobody',
+        stationId: station.id,
+      });
       expect(noDonor.status).toBe(404);
       expect(noDonor.body.code).toBe('DONOR_NOT_FOUND');
 
-      const noStation = await admin.api.post('/api/v1/bikes', { code: 'MB-NOSTATION', donor: donor.code, stationId: '00000000-0000-4000-8000-000000000000' });
+      const noStation = await admin.api.post('/api/v1/bikes', {
+        code: 'MB-NOSTATION',
+        donor: donor.code,
+        stationId: '00000000-0000-4000-8000-000000000000',
+      });
       expect(noStation.status).toBe(404);
       expect(noStation.body.code).toBe('STATION_NOT_FOUND');
 
@@ -153,7 +178,9 @@ describe('fleet (e2e)', () => {
       const res = await admin.api.post('/api/v1/bikes', { code: 'lower case', donor: '', stationId: 'x', extra: 1 });
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
-      expect(res.body.details.fields.map((f: { field: string }) => f.field)).toEqual(expect.arrayContaining(['code', 'donor', 'stationId', 'extra']));
+      expect(res.body.details.fields.map((f: { field: string }) => f.field)).toEqual(
+        expect.arrayContaining(['code', 'donor', 'stationId', 'extra']),
+      );
     });
   });
 
@@ -170,8 +197,16 @@ describe('fleet (e2e)', () => {
       expect(damaged.body).toMatchObject({ state: 'maintenance', stationId: station.id, note: 'Freno trasero suelto' });
       // Still in the rack: one fewer to lend, no extra space.
       await expect(publicCounts(station.id)).resolves.toEqual({ bikesAvailable: 1, spacesAvailable: 3 });
-      const [outbox] = await h.ds.query(`SELECT payload FROM outbox_events WHERE type = 'bike.damage_reported' AND aggregate_id = $1`, [bike.id]);
-      expect(outbox.payload).toEqual({ bikeId: bike.id, bikeCode: bike.code, stationId: station.id, note: 'Freno trasero suelto' });
+      const [outbox] = await h.ds.query(
+        `SELECT payload FROM outbox_events WHERE type = 'bike.damage_reported' AND aggregate_id = $1`,
+        [bike.id],
+      );
+      expect(outbox.payload).toEqual({
+        bikeId: bike.id,
+        bikeCode: bike.code,
+        stationId: station.id,
+        note: 'Freno trasero suelto',
+      });
 
       const again = await operator.api.post(`/api/v1/bikes/${bike.id}/damage`, { note: 'Otra vez' });
       expect(again.status).toBe(409);
@@ -217,7 +252,15 @@ describe('fleet (e2e)', () => {
 
       const picked = await driver.api.post('/api/v1/rebalancing', { bikeCode: bike.code, fromStationId: a.id });
       expect(picked.status).toBe(201);
-      expect(picked.body).toMatchObject({ bikeId: bike.id, bikeCode: bike.code, fromStationId: a.id, toStationId: null, state: 'in_transit', needsRepair: false, pickedUpBy: driver.id });
+      expect(picked.body).toMatchObject({
+        bikeId: bike.id,
+        bikeCode: bike.code,
+        fromStationId: a.id,
+        toStationId: null,
+        state: 'in_transit',
+        needsRepair: false,
+        pickedUpBy: driver.id,
+      });
       await expect(publicCounts(a.id)).resolves.toEqual({ bikesAvailable: 1, spacesAvailable: 4 });
       const inTransit = await driver.api.get(`/api/v1/bikes/${bike.id}`);
       expect(inTransit.body).toMatchObject({ state: 'in_transit', stationId: null });
@@ -226,7 +269,12 @@ describe('fleet (e2e)', () => {
 
       const dropped = await driver.api.post(`/api/v1/rebalancing/${picked.body.id}/drop`, { toStationId: b.id });
       expect(dropped.status).toBe(200);
-      expect(dropped.body).toMatchObject({ id: picked.body.id, state: 'completed', toStationId: b.id, droppedBy: driver.id });
+      expect(dropped.body).toMatchObject({
+        id: picked.body.id,
+        state: 'completed',
+        toStationId: b.id,
+        droppedBy: driver.id,
+      });
       expect(dropped.body.droppedAt).toEqual(expect.any(String));
       await expect(publicCounts(b.id)).resolves.toEqual({ bikesAvailable: 1, spacesAvailable: 4 });
       await expect(publicCounts(a.id)).resolves.toEqual({ bikesAvailable: 1, spacesAvailable: 4 });
@@ -279,11 +327,16 @@ describe('fleet (e2e)', () => {
       expect(notAllowed.status).toBe(403);
       expect(notAllowed.body.code).toBe('STATION_NOT_ALLOWED');
 
-      const unknownBike = await operatorA.api.post('/api/v1/rebalancing', { bikeCode: 'NO-SUCH-BIKE', fromStationId: a.id });
+      const unknownBike = await operatorA.api.post('/api/v1/rebalancing', {
+        bikeCode: 'NO-SUCH-BIKE',
+        fromStationId: a.id,
+      });
       expect(unknownBike.status).toBe(404);
       expect(unknownBike.body.code).toBe('BIKE_NOT_FOUND');
 
-      const unknownMove = await admin.api.post('/api/v1/rebalancing/00000000-0000-4000-8000-000000000000/drop', { toStationId: a.id });
+      const unknownMove = await admin.api.post('/api/v1/rebalancing/00000000-0000-4000-8000-000000000000/drop', {
+        toStationId: a.id,
+      });
       expect(unknownMove.status).toBe(404);
       expect(unknownMove.body.code).toBe('REBALANCING_MOVE_NOT_FOUND');
 
@@ -305,7 +358,9 @@ describe('fleet (e2e)', () => {
 
       const still = await admin.api.get(`/api/v1/bikes/${bike.id}`);
       expect(still.body).toMatchObject({ state: 'in_transit', stationId: null });
-      const [move] = await h.ds.query('SELECT state, to_station_id FROM rebalancing_moves WHERE id = $1', [picked.body.id]);
+      const [move] = await h.ds.query('SELECT state, to_station_id FROM rebalancing_moves WHERE id = $1', [
+        picked.body.id,
+      ]);
       expect(move).toEqual({ state: 'in_transit', to_station_id: null });
       await expect(publicCounts(full.id)).resolves.toEqual({ bikesAvailable: 1, spacesAvailable: 0 });
 
@@ -320,13 +375,17 @@ describe('fleet (e2e)', () => {
       const operator = await h.signedIn('operator', { homeStationId: station.id });
 
       const results = await Promise.all(
-        Array.from({ length: 5 }, () => operator.api.post('/api/v1/rebalancing', { bikeCode: bike.code, fromStationId: station.id })),
+        Array.from({ length: 5 }, () =>
+          operator.api.post('/api/v1/rebalancing', { bikeCode: bike.code, fromStationId: station.id }),
+        ),
       );
       const statuses = results.map((r) => r.status).sort();
       expect(statuses).toEqual([201, 409, 409, 409, 409]);
       expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'BIKE_STATE_CONFLICT')).toBe(true);
 
-      const [{ n }] = await h.ds.query('SELECT count(*)::int AS n FROM rebalancing_moves WHERE bike_id = $1', [bike.id]);
+      const [{ n }] = await h.ds.query('SELECT count(*)::int AS n FROM rebalancing_moves WHERE bike_id = $1', [
+        bike.id,
+      ]);
       expect(n).toBe(1);
       await expect(rack(station.id)).resolves.toEqual({ docked: 1, available: 1 });
       const events = await operator.api.get(`/api/v1/bikes/${bike.id}/events`);
@@ -342,12 +401,28 @@ describe('fleet (e2e)', () => {
       const operatorA = await h.signedIn('operator', { homeStationId: a.id });
       const operatorB = await h.signedIn('operator', { homeStationId: b.id });
 
-      const missing = await operatorA.api.post(`/api/v1/bikes/${bike.id}/missing`, { policeReport: 'SPOA-680016000159-2019-12345', note: 'No regresó de la noche' });
+      const missing = await operatorA.api.post(`/api/v1/bikes/${bike.id}/missing`, {
+        policeReport: 'SPOA-680016000159-2019-12345',
+        note: 'No regresó de la noche',
+      });
       expect(missing.status).toBe(200);
-      expect(missing.body).toMatchObject({ state: 'missing', stationId: null, policeReport: 'SPOA-680016000159-2019-12345', note: 'No regresó de la noche' });
+      expect(missing.body).toMatchObject({
+        state: 'missing',
+        stationId: null,
+        policeReport: 'SPOA-680016000159-2019-12345',
+        note: 'No regresó de la noche',
+      });
       await expect(publicCounts(a.id)).resolves.toEqual({ bikesAvailable: 0, spacesAvailable: 5 });
-      const [outbox] = await h.ds.query(`SELECT payload FROM outbox_events WHERE type = 'bike.reported_missing' AND aggregate_id = $1`, [bike.id]);
-      expect(outbox.payload).toEqual({ bikeId: bike.id, bikeCode: bike.code, stationId: a.id, policeReport: 'SPOA-680016000159-2019-12345' });
+      const [outbox] = await h.ds.query(
+        `SELECT payload FROM outbox_events WHERE type = 'bike.reported_missing' AND aggregate_id = $1`,
+        [bike.id],
+      );
+      expect(outbox.payload).toEqual({
+        bikeId: bike.id,
+        bikeCode: bike.code,
+        stationId: a.id,
+        policeReport: 'SPOA-680016000159-2019-12345',
+      });
 
       const twice = await operatorA.api.post(`/api/v1/bikes/${bike.id}/missing`, { policeReport: 'SPOA-1' });
       expect(twice.status).toBe(409);
@@ -421,20 +496,36 @@ describe('fleet (e2e)', () => {
       const operatorA = await h.signedIn('operator', { homeStationId: a.id });
       const driver = await h.signedIn('operator', { allStations: true });
 
-      const registered = await admin.api.post('/api/v1/bikes', { code: `LOG-${Date.now()}`, donor: donor.code, stationId: a.id });
+      const registered = await admin.api.post('/api/v1/bikes', {
+        code: `LOG-${Date.now()}`,
+        donor: donor.code,
+        stationId: a.id,
+      });
       const id = registered.body.id;
       expect((await operatorA.api.post(`/api/v1/bikes/${id}/damage`, { note: 'Cadena rota' })).status).toBe(200);
       expect((await operatorA.api.post(`/api/v1/bikes/${id}/repair`, { note: 'Cadena nueva' })).status).toBe(200);
-      const picked = await driver.api.post('/api/v1/rebalancing', { bikeCode: registered.body.code, fromStationId: a.id });
+      const picked = await driver.api.post('/api/v1/rebalancing', {
+        bikeCode: registered.body.code,
+        fromStationId: a.id,
+      });
       expect(picked.status).toBe(201);
-      expect((await driver.api.post(`/api/v1/rebalancing/${picked.body.id}/drop`, { toStationId: b.id })).status).toBe(200);
+      expect((await driver.api.post(`/api/v1/rebalancing/${picked.body.id}/drop`, { toStationId: b.id })).status).toBe(
+        200,
+      );
       expect((await driver.api.post(`/api/v1/bikes/${id}/missing`, { policeReport: 'DEN-77' })).status).toBe(200);
       expect((await operatorA.api.post(`/api/v1/bikes/${id}/found`, { stationId: a.id })).status).toBe(200);
       expect((await admin.api.post(`/api/v1/bikes/${id}/retire`, { reason: 'Fin del piloto' })).status).toBe(200);
 
       const log = await planner.api.get(`/api/v1/bikes/${id}/events`);
       expect(log.status).toBe(200);
-      const steps = log.body.map((e: Record<string, unknown>) => [e.type, e.fromState, e.toState, e.fromStationId, e.toStationId, e.actorId]);
+      const steps = log.body.map((e: Record<string, unknown>) => [
+        e.type,
+        e.fromState,
+        e.toState,
+        e.fromStationId,
+        e.toStationId,
+        e.actorId,
+      ]);
       expect(steps).toEqual(
         [
           ['registered', null, 'available', null, a.id, admin.id],
@@ -460,7 +551,9 @@ describe('fleet (e2e)', () => {
       const [{ n }] = await h.ds.query('SELECT count(*)::int AS n FROM bike_events WHERE bike_id = $1', [bike.id]);
       expect(n).toBe(1);
 
-      await expect(h.ds.query('UPDATE bike_events SET reason = $1 WHERE bike_id = $2', ['reescrito', bike.id])).rejects.toThrow(/append-only/);
+      await expect(
+        h.ds.query('UPDATE bike_events SET reason = $1 WHERE bike_id = $2', ['reescrito', bike.id]),
+      ).rejects.toThrow(/append-only/);
       await expect(h.ds.query('DELETE FROM bike_events WHERE bike_id = $1', [bike.id])).rejects.toThrow(/append-only/);
       const [{ reason }] = await h.ds.query('SELECT reason FROM bike_events WHERE bike_id = $1', [bike.id]);
       expect(reason).toBe('Prueba');
@@ -513,7 +606,12 @@ describe('fleet (e2e)', () => {
       ];
       for (const [path, body] of cases) {
         const res = await admin.api.post(path, body);
-        expect({ path, body, status: res.status, code: res.body.code }).toEqual({ path, body, status: 400, code: 'VALIDATION_FAILED' });
+        expect({ path, body, status: res.status, code: res.body.code }).toEqual({
+          path,
+          body,
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        });
       }
       const badState = await admin.api.get('/api/v1/rebalancing?state=lost');
       expect(badState.status).toBe(400);

@@ -47,7 +47,12 @@ describe('GBFS v3.0 feed (e2e)', () => {
     h = await startApi({ clock, env: { OPENING_HOURS: DEFAULT_OPENING_HOURS } });
     ending = await startApi({
       clock: endingClock,
-      env: { OPENING_HOURS: DEFAULT_OPENING_HOURS, PILOT_START: '2019-10-03T06:00', PILOT_END: '2019-12-31', PUBLIC_BASE_URL: `${PUBLIC_BASE_URL}/` },
+      env: {
+        OPENING_HOURS: DEFAULT_OPENING_HOURS,
+        PILOT_START: '2019-10-03T06:00',
+        PILOT_END: '2019-12-31',
+        PUBLIC_BASE_URL: `${PUBLIC_BASE_URL}/`,
+      },
     });
     // Data every file has something to say about: a rack with a bike in repair, an empty one
     // without address, a station closed by an admin, and a depot that must never show.
@@ -71,7 +76,11 @@ describe('GBFS v3.0 feed (e2e)', () => {
     endingClock.set(new Date('2019-12-02T10:00:00-05:00'));
   });
 
-  async function get<T>(api: ApiHarness, name: GbfsFeedName, headers: Record<string, string> = {}): Promise<HttpResult<GbfsFile<T>>> {
+  async function get<T>(
+    api: ApiHarness,
+    name: GbfsFeedName,
+    headers: Record<string, string> = {},
+  ): Promise<HttpResult<GbfsFile<T>>> {
     const res = await api.api.get<GbfsFile<T>>(`/gbfs/${name}.json`, headers);
     expect(res.status).toBe(200);
     return res;
@@ -110,9 +119,22 @@ describe('GBFS v3.0 feed (e2e)', () => {
   it('publishes the same public stations in information and status, never depots, with counts from the database', async () => {
     const info = await data<StationInformationData>(h, 'station_information');
     const status = await data<StationStatusData>(h, 'station_status');
-    const rows: Array<{ id: string; kind: string; name: string; capacity: number; bikes_docked: number; bikes_available: number; active: boolean; address: string }> =
-      await h.ds.query('SELECT id, kind, name, capacity, bikes_docked, bikes_available, active, address FROM stations');
-    const publicIds = rows.filter((r) => r.kind === 'station').map((r) => r.id).sort();
+    const rows: Array<{
+      id: string;
+      kind: string;
+      name: string;
+      capacity: number;
+      bikes_docked: number;
+      bikes_available: number;
+      active: boolean;
+      address: string;
+    }> = await h.ds.query(
+      'SELECT id, kind, name, capacity, bikes_docked, bikes_available, active, address FROM stations',
+    );
+    const publicIds = rows
+      .filter((r) => r.kind === 'station')
+      .map((r) => r.id)
+      .sort();
     const depotIds = rows.filter((r) => r.kind === 'depot').map((r) => r.id);
     expect(depotIds.length).toBeGreaterThan(0);
 
@@ -120,7 +142,11 @@ describe('GBFS v3.0 feed (e2e)', () => {
     expect(status.stations.map((s) => s.station_id).sort()).toEqual(publicIds);
     for (const s of info.stations) {
       const row = rows.find((r) => r.id === s.station_id)!;
-      expect(s).toMatchObject({ name: [{ text: row.name, language: 'es' }], capacity: row.capacity, is_virtual_station: false });
+      expect(s).toMatchObject({
+        name: [{ text: row.name, language: 'es' }],
+        capacity: row.capacity,
+        is_virtual_station: false,
+      });
       expect(s.vehicle_docks_capacity).toEqual([{ vehicle_type_ids: ['bicycle'], count: row.capacity }]);
       if (row.address) expect(s.address).toBe(row.address);
       else expect(s).not.toHaveProperty('address');
@@ -139,7 +165,11 @@ describe('GBFS v3.0 feed (e2e)', () => {
       });
     }
     // The seeded rack: two bikes to rent, one waiting for repair.
-    expect(status.stations.some((s) => s.num_vehicles_available === 2 && s.num_vehicles_disabled === 1 && s.num_docks_available === 7)).toBe(true);
+    expect(
+      status.stations.some(
+        (s) => s.num_vehicles_available === 2 && s.num_vehicles_disabled === 1 && s.num_docks_available === 7,
+      ),
+    ).toBe(true);
   });
 
   it('refers only to vehicle types and pricing plans that are published', async () => {
@@ -149,10 +179,24 @@ describe('GBFS v3.0 feed (e2e)', () => {
     const info = await data<StationInformationData>(h, 'station_information');
 
     expect(types.vehicle_types).toEqual([
-      expect.objectContaining({ vehicle_type_id: 'bicycle', form_factor: 'bicycle', propulsion_type: 'human', wheel_count: 2, default_pricing_plan_id: 'free', pricing_plan_ids: ['free'] }),
+      expect.objectContaining({
+        vehicle_type_id: 'bicycle',
+        form_factor: 'bicycle',
+        propulsion_type: 'human',
+        wheel_count: 2,
+        default_pricing_plan_id: 'free',
+        pricing_plan_ids: ['free'],
+      }),
     ]);
     expect(plans.plans).toEqual([
-      { plan_id: 'free', name: [{ text: 'Gratuito', language: 'es' }], currency: 'COP', price: 0, is_taxable: false, description: [{ text: 'Préstamo gratuito para usuarios registrados', language: 'es' }] },
+      {
+        plan_id: 'free',
+        name: [{ text: 'Gratuito', language: 'es' }],
+        currency: 'COP',
+        price: 0,
+        is_taxable: false,
+        description: [{ text: 'Préstamo gratuito para usuarios registrados', language: 'es' }],
+      },
     ]);
     const typeIds = new Set(types.vehicle_types.map((t) => t.vehicle_type_id));
     const planIds = new Set(plans.plans.map((p) => p.plan_id));
@@ -161,7 +205,10 @@ describe('GBFS v3.0 feed (e2e)', () => {
       for (const id of t.pricing_plan_ids) expect(planIds.has(id)).toBe(true);
     }
     const referenced = [
-      ...status.stations.flatMap((s) => [...s.vehicle_types_available.map((v) => v.vehicle_type_id), ...s.vehicle_docks_available.flatMap((d) => d.vehicle_type_ids)]),
+      ...status.stations.flatMap((s) => [
+        ...s.vehicle_types_available.map((v) => v.vehicle_type_id),
+        ...s.vehicle_docks_available.flatMap((d) => d.vehicle_type_ids),
+      ]),
       ...info.stations.flatMap((s) => s.vehicle_docks_capacity.flatMap((d) => d.vehicle_type_ids)),
     ];
     expect(referenced.length).toBeGreaterThan(0);
@@ -182,7 +229,9 @@ describe('GBFS v3.0 feed (e2e)', () => {
     expect(info).not.toHaveProperty('termination_date');
     // Without PUBLIC_BASE_URL there is no known home page; a Host header is not one.
     expect(info).not.toHaveProperty('url');
-    expect((await data<SystemAlertsData>(h, 'system_alerts')).alerts.filter((a) => a.type === 'system_closure')).toEqual([]);
+    expect(
+      (await data<SystemAlertsData>(h, 'system_alerts')).alerts.filter((a) => a.type === 'system_closure'),
+    ).toEqual([]);
   });
 
   it('shows a check-out in station_status on the very next request', async () => {
@@ -192,7 +241,10 @@ describe('GBFS v3.0 feed (e2e)', () => {
     const rider = await h.make.rider();
     const { api: operator } = await h.signedIn('operator', { allStations: true });
     const before = await get<StationStatusData>(h, 'station_status');
-    expect(before.body.data.stations.find((s) => s.station_id === station.id)).toMatchObject({ num_vehicles_available: 2, num_docks_available: 4 });
+    expect(before.body.data.stations.find((s) => s.station_id === station.id)).toMatchObject({
+      num_vehicles_available: 2,
+      num_docks_available: 4,
+    });
 
     const out = await operator.post('/api/v1/loans', { bikeCode: bike.code, riderId: rider.id, stationId: station.id });
     expect(out.status).toBe(201);
@@ -209,13 +261,21 @@ describe('GBFS v3.0 feed (e2e)', () => {
   it('stops renting on Sunday and after hours with the default opening hours, but keeps accepting returns', async () => {
     const station = await h.make.station();
     await h.make.bike({ stationId: station.id });
-    expect(await statusOf(h, station.id)).toMatchObject({ is_renting: true, is_returning: true, num_vehicles_available: 1 });
+    expect(await statusOf(h, station.id)).toMatchObject({
+      is_renting: true,
+      is_returning: true,
+      num_vehicles_available: 1,
+    });
 
     clock.set(SUNDAY_10AM);
     const sunday = await data<StationStatusData>(h, 'station_status');
     expect(sunday.stations.length).toBeGreaterThan(0);
     for (const s of sunday.stations) expect(s.is_renting).toBe(false);
-    expect(sunday.stations.find((s) => s.station_id === station.id)).toMatchObject({ is_renting: false, is_returning: true, num_vehicles_available: 1 });
+    expect(sunday.stations.find((s) => s.station_id === station.id)).toMatchObject({
+      is_renting: false,
+      is_returning: true,
+      num_vehicles_available: 1,
+    });
 
     clock.set(WEDNESDAY_7_30PM);
     expect(await statusOf(h, station.id)).toMatchObject({ is_renting: false, is_returning: true });
@@ -224,13 +284,18 @@ describe('GBFS v3.0 feed (e2e)', () => {
   it('announces a station closed by an admin with a station_closure alert until it reopens', async () => {
     const { api: admin } = await h.signedIn('admin');
     const station = await h.make.station({ name: 'Parque de los Niños (demo)' });
-    const alertsFor = async () => (await data<SystemAlertsData>(h, 'system_alerts')).alerts.filter((a) => a.station_ids?.includes(station.id));
+    const alertsFor = async () =>
+      (await data<SystemAlertsData>(h, 'system_alerts')).alerts.filter((a) => a.station_ids?.includes(station.id));
     expect(await alertsFor()).toEqual([]);
 
     expect((await admin.post(`/api/v1/stations/${station.id}/close`)).status).toBe(200);
     const alerts = await alertsFor();
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ type: 'station_closure', station_ids: [station.id], summary: [{ text: expect.stringContaining('Parque de los Niños'), language: 'es' }] });
+    expect(alerts[0]).toMatchObject({
+      type: 'station_closure',
+      station_ids: [station.id],
+      summary: [{ text: expect.stringContaining('Parque de los Niños'), language: 'es' }],
+    });
     expect(await statusOf(h, station.id)).toMatchObject({ is_renting: false, is_returning: false, is_installed: true });
 
     expect((await admin.post(`/api/v1/stations/${station.id}/open`)).status).toBe(200);
@@ -240,7 +305,11 @@ describe('GBFS v3.0 feed (e2e)', () => {
 
   it('announces the end of the pilot when PILOT_END is set, and links from PUBLIC_BASE_URL', async () => {
     const info = await data<SystemInformationData>(ending, 'system_information');
-    expect(info).toMatchObject({ start_date: '2019-10-03', termination_date: '2019-12-31', url: `${PUBLIC_BASE_URL}/` });
+    expect(info).toMatchObject({
+      start_date: '2019-10-03',
+      termination_date: '2019-12-31',
+      url: `${PUBLIC_BASE_URL}/`,
+    });
 
     const alerts = (await data<SystemAlertsData>(ending, 'system_alerts')).alerts;
     const closure = alerts.filter((a) => a.type === 'system_closure');
@@ -257,7 +326,8 @@ describe('GBFS v3.0 feed (e2e)', () => {
     expect(open.length).toBeGreaterThan(0);
     for (const s of open) expect(s.is_renting).toBe(true);
     endingClock.set(new Date('2020-01-02T10:00:00-05:00'));
-    for (const s of (await data<StationStatusData>(ending, 'station_status')).stations) expect(s.is_renting).toBe(false);
+    for (const s of (await data<StationStatusData>(ending, 'station_status')).stations)
+      expect(s.is_renting).toBe(false);
   });
 
   it('answers 304 with no body to a matching If-None-Match, for strong and weak forms', async () => {
@@ -287,7 +357,8 @@ describe('GBFS v3.0 feed (e2e)', () => {
     }
     const status = await data<StationStatusData>(h, 'station_status');
     for (const s of status.stations) expect(new Date(s.last_reported).getTime()).toBeLessThanOrEqual(now);
-    for (const a of (await data<SystemAlertsData>(h, 'system_alerts')).alerts) expect(new Date(a.last_updated).getTime()).toBeLessThanOrEqual(now);
+    for (const a of (await data<SystemAlertsData>(h, 'system_alerts')).alerts)
+      expect(new Date(a.last_updated).getTime()).toBeLessThanOrEqual(now);
   });
 
   it('answers an unknown feed with 404 and the error code', async () => {
@@ -306,7 +377,10 @@ describe('GBFS v3.0 feed (e2e)', () => {
       const ajv = new Ajv({ allErrors: true, strict: false });
       addFormats(ajv);
       validators = Object.fromEntries(
-        GBFS_FEEDS.map((name) => [name, ajv.compile(JSON.parse(readFileSync(path.join(SCHEMA_DIR, `${name}.json`), 'utf8')) as object)]),
+        GBFS_FEEDS.map((name) => [
+          name,
+          ajv.compile(JSON.parse(readFileSync(path.join(SCHEMA_DIR, `${name}.json`), 'utf8')) as object),
+        ]),
       ) as Record<GbfsFeedName, ValidateFunction>;
     });
 
@@ -324,7 +398,9 @@ describe('GBFS v3.0 feed (e2e)', () => {
       const alerts = await data<SystemAlertsData>(ending, 'system_alerts');
       expect(alerts.alerts.map((a) => a.type).sort()).toEqual(['station_closure', 'system_closure']);
       // A GBFS 2.x POSIX timestamp, and a station without its required name, are refused.
-      expect(validators.station_status({ last_updated: 1570633200, ttl: 10, version: '3.0', data: { stations: [] } })).toBe(false);
+      expect(
+        validators.station_status({ last_updated: 1570633200, ttl: 10, version: '3.0', data: { stations: [] } }),
+      ).toBe(false);
       const info = (await get<StationInformationData>(h, 'station_information')).body;
       const [first, ...rest] = info.data.stations;
       const { name: _name, ...nameless } = first;

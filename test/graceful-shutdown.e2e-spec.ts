@@ -17,9 +17,13 @@ function freePort(): Promise<number> {
   });
 }
 
-function exitOf(child: ChildProcess, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'timeout'> {
+function exitOf(
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'timeout'> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve({ code: child.exitCode, signal: child.signalCode });
+    if (child.exitCode !== null || child.signalCode !== null)
+      return resolve({ code: child.exitCode, signal: child.signalCode });
     const timer = setTimeout(() => resolve('timeout'), timeoutMs);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
@@ -65,13 +69,19 @@ describe('API graceful shutdown (e2e)', () => {
         await new Promise((r) => setTimeout(r, 200)); // not listening yet
       }
     }
-    expect(health).toMatchObject({ status: 200, body: { status: 'ok', database: { status: 'up' }, redis: { status: 'up' } } });
+    expect(health).toMatchObject({
+      status: 200,
+      body: { status: 'ok', database: { status: 'up' }, redis: { status: 'up' } },
+    });
 
     const started = Date.now();
     expect(child.kill('SIGTERM')).toBe(true);
     const exit = await exitOf(child, 10_000);
     if (exit === 'timeout') child.kill('SIGKILL');
-    expect({ exit, output: exit === 'timeout' || exit.code !== 0 ? output : '' }).toEqual({ exit: { code: 0, signal: null }, output: '' });
+    expect({ exit, output: exit === 'timeout' || exit.code !== 0 ? output : '' }).toEqual({
+      exit: { code: 0, signal: null },
+      output: '',
+    });
     expect(Date.now() - started).toBeLessThan(10_000);
 
     await expect(fetch(`${url}/health`)).rejects.toThrow();

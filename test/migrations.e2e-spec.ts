@@ -17,14 +17,21 @@ describe('migrations (e2e)', () => {
   });
 
   const tables = async (): Promise<string[]> =>
-    (await ds.query<{ table_name: string }[]>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`)).map((r) => r.table_name);
-  const appliedMigrations = async (): Promise<string[]> => (await ds.query<{ name: string }[]>('SELECT name FROM migrations ORDER BY id')).map((r) => r.name);
+    (
+      await ds.query<{ table_name: string }[]>(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
+      )
+    ).map((r) => r.table_name);
+  const appliedMigrations = async (): Promise<string[]> =>
+    (await ds.query<{ name: string }[]>('SELECT name FROM migrations ORDER BY id')).map((r) => r.name);
 
   it('applies the whole history to a fresh database', async () => {
     expect(ds.migrations.length).toBeGreaterThan(0);
     await expect(appliedMigrations()).resolves.toEqual(ds.migrations.map((m) => m.name));
     await expect(ds.showMigrations()).resolves.toBe(false);
-    expect(await tables()).toEqual(expect.arrayContaining(['stations', 'bikes', 'bike_events', 'riders', 'loans', 'staff_users', 'migrations']));
+    expect(await tables()).toEqual(
+      expect.arrayContaining(['stations', 'bikes', 'bike_events', 'riders', 'loans', 'staff_users', 'migrations']),
+    );
   });
 
   it('leaves nothing for the entities to change (drift check)', async () => {
@@ -67,6 +74,11 @@ describe('migrations (e2e)', () => {
     await ds.query('DROP INDEX "IDX_bike_events_bike"');
     await ds.query('ALTER TABLE stations ADD COLUMN stray_column integer');
     const changes = await pendingSchemaChanges(ds);
-    expect(changes).toEqual(expect.arrayContaining([expect.stringContaining('IDX_bike_events_bike'), expect.stringContaining('stray_column')]));
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('IDX_bike_events_bike'),
+        expect.stringContaining('stray_column'),
+      ]),
+    );
   });
 });

@@ -19,7 +19,13 @@ describe('a pilot day on the demo data (e2e)', () => {
   });
 
   it('registers a citizen, verifies them, lends a bike at San Pío and takes it back at UIS', async () => {
-    const stations = (await h.api.get('/api/v1/stations')).body as Array<{ id: string; code: string; bikesAvailable: number; spacesAvailable: number; isOpen: boolean }>;
+    const stations = (await h.api.get('/api/v1/stations')).body as Array<{
+      id: string;
+      code: string;
+      bikesAvailable: number;
+      spacesAvailable: number;
+      isOpen: boolean;
+    }>;
     expect(stations).toHaveLength(12);
     const sanPio = stations.find((s) => s.code === 'SANPIO')!;
     const uis = stations.find((s) => s.code === 'UIS')!;
@@ -39,13 +45,23 @@ describe('a pilot day on the demo data (e2e)', () => {
     expect(registered.status).toBe(201);
     expect(registered.body.status).toBe('pending');
 
-    const login = await h.api.post('/api/v1/auth/login', { email: 'operador.sanpio@metrobici.local', password: DEMO_STAFF_PASSWORD });
+    const login = await h.api.post('/api/v1/auth/login', {
+      email: 'operador.sanpio@metrobici.local',
+      password: DEMO_STAFF_PASSWORD,
+    });
     expect(login.status).toBe(200);
     const operator = h.api.as(login.body.accessToken);
 
-    const bikes = (await operator.get(`/api/v1/bikes?stationId=${sanPio.id}&state=available&limit=1`)).body as Array<{ code: string }>;
+    const bikes = (await operator.get(`/api/v1/bikes?stationId=${sanPio.id}&state=available&limit=1`)).body as Array<{
+      code: string;
+    }>;
     expect(bikes).toHaveLength(1);
-    const notYet = await operator.post('/api/v1/loans', { bikeCode: bikes[0].code, documentType: 'PPT', documentNumber: 'PPT4455667', stationId: sanPio.id });
+    const notYet = await operator.post('/api/v1/loans', {
+      bikeCode: bikes[0].code,
+      documentType: 'PPT',
+      documentNumber: 'PPT4455667',
+      stationId: sanPio.id,
+    });
     expect(notYet.status).toBe(409);
     expect(notYet.body.code).toBe('RIDER_NOT_VERIFIED');
 
@@ -55,7 +71,13 @@ describe('a pilot day on the demo data (e2e)', () => {
 
     const out = await operator.post(
       '/api/v1/loans',
-      { bikeCode: bikes[0].code, documentType: 'PPT', documentNumber: 'ppt-4455667', stationId: sanPio.id, helmet: true },
+      {
+        bikeCode: bikes[0].code,
+        documentType: 'PPT',
+        documentNumber: 'ppt-4455667',
+        stationId: sanPio.id,
+        helmet: true,
+      },
       { 'Idempotency-Key': 'pilot-day-checkout-0001' },
     );
     expect(out.status).toBe(201);
@@ -64,13 +86,25 @@ describe('a pilot day on the demo data (e2e)', () => {
     const wrongStation = await operator.post('/api/v1/returns', { bikeCode: bikes[0].code, stationId: uis.id });
     expect(wrongStation.body.code).toBe('STATION_NOT_ALLOWED');
     clock.advance(35 * 60_000);
-    const uisLogin = await h.api.post('/api/v1/auth/login', { email: 'operador.uis@metrobici.local', password: DEMO_STAFF_PASSWORD });
-    const back = await new ApiClient(h.url, uisLogin.body.accessToken).post('/api/v1/returns', { bikeCode: bikes[0].code, stationId: uis.id });
+    const uisLogin = await h.api.post('/api/v1/auth/login', {
+      email: 'operador.uis@metrobici.local',
+      password: DEMO_STAFF_PASSWORD,
+    });
+    const back = await new ApiClient(h.url, uisLogin.body.accessToken).post('/api/v1/returns', {
+      bikeCode: bikes[0].code,
+      stationId: uis.id,
+    });
     expect(back.status).toBe(200);
     expect(back.body).toMatchObject({ durationSeconds: 35 * 60, overdue: false, toStationId: uis.id });
 
     const after = (await h.api.get('/api/v1/stations')).body as typeof stations;
-    expect(after.find((s) => s.code === 'SANPIO')).toMatchObject({ bikesAvailable: sanPio.bikesAvailable - 1, spacesAvailable: sanPio.spacesAvailable + 1 });
-    expect(after.find((s) => s.code === 'UIS')).toMatchObject({ bikesAvailable: uis.bikesAvailable + 1, spacesAvailable: uis.spacesAvailable - 1 });
+    expect(after.find((s) => s.code === 'SANPIO')).toMatchObject({
+      bikesAvailable: sanPio.bikesAvailable - 1,
+      spacesAvailable: sanPio.spacesAvailable + 1,
+    });
+    expect(after.find((s) => s.code === 'UIS')).toMatchObject({
+      bikesAvailable: uis.bikesAvailable + 1,
+      spacesAvailable: uis.spacesAvailable - 1,
+    });
   });
 });

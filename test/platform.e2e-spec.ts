@@ -30,7 +30,11 @@ describe('platform (e2e)', () => {
         const user = await h.make.staff('operator');
         const res = await h.api.post('/api/v1/auth/login', { email: user.email, password: TEST_PASSWORD });
         expect(res.status).toBe(200);
-        expect(res.body).toEqual({ accessToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/), expiresIn: 900, role: 'operator' });
+        expect(res.body).toEqual({
+          accessToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+          expiresIn: 900,
+          role: 'operator',
+        });
 
         const me = await h.api.as(res.body.accessToken).get('/api/v1/auth/me');
         expect(me.status).toBe(200);
@@ -39,14 +43,23 @@ describe('platform (e2e)', () => {
 
       it('matches the e-mail without regard to case', async () => {
         const user = await h.make.staff('planner');
-        const res = await h.api.post('/api/v1/auth/login', { email: user.email.toUpperCase(), password: TEST_PASSWORD });
+        const res = await h.api.post('/api/v1/auth/login', {
+          email: user.email.toUpperCase(),
+          password: TEST_PASSWORD,
+        });
         expect(res.status).toBe(200);
       });
 
       it('answers a wrong password and an unknown e-mail the same way: 401 INVALID_CREDENTIALS', async () => {
         const user = await h.make.staff('operator');
-        const wrongPassword = await h.api.post('/api/v1/auth/login', { email: user.email, password: 'not-the-password' });
-        const unknownEmail = await h.api.post('/api/v1/auth/login', { email: uniqueEmail('nobody'), password: TEST_PASSWORD });
+        const wrongPassword = await h.api.post('/api/v1/auth/login', {
+          email: user.email,
+          password: 'not-the-password',
+        });
+        const unknownEmail = await h.api.post('/api/v1/auth/login', {
+          email: uniqueEmail('nobody'),
+          password: TEST_PASSWORD,
+        });
         expect(wrongPassword.status).toBe(401);
         expect(wrongPassword.body).toMatchObject({ statusCode: 401, code: 'INVALID_CREDENTIALS' });
         expect(unknownEmail.status).toBe(401);
@@ -82,18 +95,28 @@ describe('platform (e2e)', () => {
         expect(login.body.code).toBe('INVALID_CREDENTIALS');
 
         // Reactivating restores access, so the refusals above were about the account state.
-        await expect(admin.post(`/api/v1/staff/${operator.id}/activate`)).resolves.toMatchObject({ status: 200, body: { active: true } });
+        await expect(admin.post(`/api/v1/staff/${operator.id}/activate`)).resolves.toMatchObject({
+          status: 200,
+          body: { active: true },
+        });
         await expect(operator.api.get('/api/v1/auth/me')).resolves.toMatchObject({ status: 200 });
-        await expect(h.api.post('/api/v1/auth/login', { email: operator.email, password: TEST_PASSWORD })).resolves.toMatchObject({ status: 200 });
+        await expect(
+          h.api.post('/api/v1/auth/login', { email: operator.email, password: TEST_PASSWORD }),
+        ).resolves.toMatchObject({ status: 200 });
       });
 
       it('answers 404 STAFF_NOT_FOUND for an unknown account and 400 for a non-UUID id', async () => {
         const { api: admin } = await h.signedIn('admin');
-        await expect(admin.post('/api/v1/staff/00000000-0000-4000-8000-000000000000/deactivate')).resolves.toMatchObject({
+        await expect(
+          admin.post('/api/v1/staff/00000000-0000-4000-8000-000000000000/deactivate'),
+        ).resolves.toMatchObject({
           status: 404,
           body: { code: 'STAFF_NOT_FOUND' },
         });
-        await expect(admin.post('/api/v1/staff/42/deactivate')).resolves.toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+        await expect(admin.post('/api/v1/staff/42/deactivate')).resolves.toMatchObject({
+          status: 400,
+          body: { code: 'VALIDATION_FAILED' },
+        });
       });
     });
 
@@ -117,7 +140,12 @@ describe('platform (e2e)', () => {
 
       it('refuses an expired token', async () => {
         const user = await h.make.staff('admin');
-        const expired = token(secret, { sub: user.id, role: 'admin', iat: Math.floor(Date.now() / 1000) - 3600, exp: Math.floor(Date.now() / 1000) - 60 });
+        const expired = token(secret, {
+          sub: user.id,
+          role: 'admin',
+          iat: Math.floor(Date.now() / 1000) - 3600,
+          exp: Math.floor(Date.now() / 1000) - 60,
+        });
         const res = await h.api.as(expired).get('/api/v1/auth/me');
         expect(res.status).toBe(401);
         expect(res.body.code).toBe('UNAUTHENTICATED');
@@ -125,7 +153,9 @@ describe('platform (e2e)', () => {
 
       it('refuses a token signed with another secret', async () => {
         const user = await h.make.staff('admin');
-        const res = await h.api.as(token('another-secret-0123456789abcdef', { sub: user.id, role: 'admin' })).get('/api/v1/auth/me');
+        const res = await h.api
+          .as(token('another-secret-0123456789abcdef', { sub: user.id, role: 'admin' }))
+          .get('/api/v1/auth/me');
         expect(res.status).toBe(401);
         expect(res.body.code).toBe('UNAUTHENTICATED');
       });
@@ -137,7 +167,9 @@ describe('platform (e2e)', () => {
       });
 
       it('refuses a well-signed token for an account that does not exist', async () => {
-        const res = await h.api.as(token(secret, { sub: '00000000-0000-4000-8000-000000000000', role: 'admin' })).get('/api/v1/auth/me');
+        const res = await h.api
+          .as(token(secret, { sub: '00000000-0000-4000-8000-000000000000', role: 'admin' }))
+          .get('/api/v1/auth/me');
         expect(res.status).toBe(401);
         expect(res.body.code).toBe('UNAUTHENTICATED');
       });
@@ -145,7 +177,10 @@ describe('platform (e2e)', () => {
       it('takes the role from the account, not from the token', async () => {
         const user = await h.make.staff('operator');
         const forged = token(secret, { sub: user.id, role: 'admin' });
-        await expect(h.api.as(forged).get('/api/v1/staff')).resolves.toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+        await expect(h.api.as(forged).get('/api/v1/staff')).resolves.toMatchObject({
+          status: 403,
+          body: { code: 'FORBIDDEN' },
+        });
       });
     });
 
@@ -155,14 +190,25 @@ describe('platform (e2e)', () => {
         const operator = await h.signedIn('operator', { homeStationId: station.id });
         const res = await operator.api.get('/api/v1/auth/me');
         expect(res.status).toBe(200);
-        expect(res.body).toEqual({ id: operator.id, email: operator.email, role: 'operator', stationIds: [station.id] });
+        expect(res.body).toEqual({
+          id: operator.id,
+          email: operator.email,
+          role: 'operator',
+          stationIds: [station.id],
+        });
       });
 
       it('returns every station (null) for an admin and a roaming operator', async () => {
         const admin = await h.signedIn('admin');
-        await expect(admin.api.get('/api/v1/auth/me')).resolves.toMatchObject({ status: 200, body: { id: admin.id, role: 'admin', stationIds: null } });
+        await expect(admin.api.get('/api/v1/auth/me')).resolves.toMatchObject({
+          status: 200,
+          body: { id: admin.id, role: 'admin', stationIds: null },
+        });
         const roaming = await h.signedIn('operator', { allStations: true });
-        await expect(roaming.api.get('/api/v1/auth/me')).resolves.toMatchObject({ status: 200, body: { id: roaming.id, role: 'operator', stationIds: null } });
+        await expect(roaming.api.get('/api/v1/auth/me')).resolves.toMatchObject({
+          status: 200,
+          body: { id: roaming.id, role: 'operator', stationIds: null },
+        });
       });
     });
 
@@ -189,7 +235,13 @@ describe('platform (e2e)', () => {
         const { api: admin } = await h.signedIn('admin');
         const station = await h.make.station();
         const email = uniqueEmail('Nueva.Operadora');
-        const created = await admin.post('/api/v1/staff', { email, password: 'una-clave-larga', fullName: 'Nueva Operadora', role: 'operator', homeStationId: station.id });
+        const created = await admin.post('/api/v1/staff', {
+          email,
+          password: 'una-clave-larga',
+          fullName: 'Nueva Operadora',
+          role: 'operator',
+          homeStationId: station.id,
+        });
         expect(created.status).toBe(201);
         expect(created.body).toEqual({
           id: expect.stringMatching(UUID),
@@ -203,23 +255,42 @@ describe('platform (e2e)', () => {
 
         const login = await h.api.post('/api/v1/auth/login', { email, password: 'una-clave-larga' });
         expect(login.status).toBe(200);
-        await expect(h.api.as(login.body.accessToken).get('/api/v1/auth/me')).resolves.toMatchObject({ body: { stationIds: [station.id] } });
+        await expect(h.api.as(login.body.accessToken).get('/api/v1/auth/me')).resolves.toMatchObject({
+          body: { stationIds: [station.id] },
+        });
 
-        const duplicate = await admin.post('/api/v1/staff', { email: email.toUpperCase(), password: 'otra-clave-larga', role: 'planner' });
+        const duplicate = await admin.post('/api/v1/staff', {
+          email: email.toUpperCase(),
+          password: 'otra-clave-larga',
+          role: 'planner',
+        });
         expect(duplicate.status).toBe(409);
         expect(duplicate.body.code).toBe('STAFF_EMAIL_TAKEN');
       });
 
       it('validates the new account', async () => {
         const { api: admin } = await h.signedIn('admin');
-        const short = await admin.post('/api/v1/staff', { email: uniqueEmail('short'), password: 'corta', role: 'operator' });
+        const short = await admin.post('/api/v1/staff', {
+          email: uniqueEmail('short'),
+          password: 'corta',
+          role: 'operator',
+        });
         expect(short.status).toBe(400);
         expect(short.body.code).toBe('VALIDATION_FAILED');
         expect(short.body.details.fields.map((f: { field: string }) => f.field)).toEqual(['password']);
 
-        const bad = await admin.post('/api/v1/staff', { email: 'no-at-sign', password: 'una-clave-larga', role: 'root', isAdmin: true });
+        const bad = await admin.post('/api/v1/staff', {
+          email: 'no-at-sign',
+          password: 'una-clave-larga',
+          role: 'root',
+          isAdmin: true,
+        });
         expect(bad.status).toBe(400);
-        expect(bad.body.details.fields.map((f: { field: string }) => f.field).sort()).toEqual(['email', 'isAdmin', 'role']);
+        expect(bad.body.details.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+          'email',
+          'isAdmin',
+          'role',
+        ]);
 
         const unknownStation = await admin.post('/api/v1/staff', {
           email: uniqueEmail('nostation'),
@@ -234,13 +305,28 @@ describe('platform (e2e)', () => {
       it('is for admins only', async () => {
         const operator = await h.signedIn('operator');
         const planner = await h.signedIn('planner');
-        await expect(operator.api.get('/api/v1/staff')).resolves.toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
-        await expect(planner.api.get('/api/v1/staff')).resolves.toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+        await expect(operator.api.get('/api/v1/staff')).resolves.toMatchObject({
+          status: 403,
+          body: { code: 'FORBIDDEN' },
+        });
+        await expect(planner.api.get('/api/v1/staff')).resolves.toMatchObject({
+          status: 403,
+          body: { code: 'FORBIDDEN' },
+        });
         await expect(
-          operator.api.post('/api/v1/staff', { email: uniqueEmail('sneaky'), password: 'una-clave-larga', role: 'admin' }),
+          operator.api.post('/api/v1/staff', {
+            email: uniqueEmail('sneaky'),
+            password: 'una-clave-larga',
+            role: 'admin',
+          }),
         ).resolves.toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
-        await expect(operator.api.post(`/api/v1/staff/${planner.id}/deactivate`)).resolves.toMatchObject({ status: 403 });
-        await expect(h.api.get('/api/v1/staff')).resolves.toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+        await expect(operator.api.post(`/api/v1/staff/${planner.id}/deactivate`)).resolves.toMatchObject({
+          status: 403,
+        });
+        await expect(h.api.get('/api/v1/staff')).resolves.toMatchObject({
+          status: 401,
+          body: { code: 'UNAUTHENTICATED' },
+        });
       });
     });
 
@@ -254,16 +340,21 @@ describe('platform (e2e)', () => {
     });
 
     describe('HTTP hygiene', () => {
-      it.each([['/health'], ['/api/v1/stations'], ['/api/v1/no-such-route']])('sends the security headers on %s', async (path) => {
-        const res = await h.api.get(path);
-        const csp = res.headers.get('content-security-policy') ?? '';
-        expect(csp).toContain("default-src 'self'");
-        expect(csp).toContain("script-src 'self'");
-        expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-        // Framing is refused by X-Frame-Options or by CSP frame-ancestors.
-        expect(res.headers.get('x-frame-options') === 'SAMEORIGIN' || /frame-ancestors '(self|none)'/.test(csp)).toBe(true);
-        expect(res.headers.get('x-powered-by')).toBeNull();
-      });
+      it.each([['/health'], ['/api/v1/stations'], ['/api/v1/no-such-route']])(
+        'sends the security headers on %s',
+        async (path) => {
+          const res = await h.api.get(path);
+          const csp = res.headers.get('content-security-policy') ?? '';
+          expect(csp).toContain("default-src 'self'");
+          expect(csp).toContain("script-src 'self'");
+          expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+          // Framing is refused by X-Frame-Options or by CSP frame-ancestors.
+          expect(res.headers.get('x-frame-options') === 'SAMEORIGIN' || /frame-ancestors '(self|none)'/.test(csp)).toBe(
+            true,
+          );
+          expect(res.headers.get('x-powered-by')).toBeNull();
+        },
+      );
 
       it('gives no CORS grant to an origin that is not listed', async () => {
         const simple = await h.api.get('/api/v1/stations', { origin: 'https://evil.example' });
@@ -299,12 +390,18 @@ describe('platform (e2e)', () => {
       });
 
       it('answers a body over 100 kB with 413 PAYLOAD_TOO_LARGE, and reads one just under it', async () => {
-        const tooLarge = await h.api.post('/api/v1/auth/login', { email: 'a@test.local', password: 'x'.repeat(101 * 1024) });
+        const tooLarge = await h.api.post('/api/v1/auth/login', {
+          email: 'a@test.local',
+          password: 'x'.repeat(101 * 1024),
+        });
         expect(tooLarge.status).toBe(413);
         expect(tooLarge.body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
 
         // Parsed, then refused by validation (password longer than 200): the limit is the body size.
-        const underLimit = await h.api.post('/api/v1/auth/login', { email: 'a@test.local', password: 'x'.repeat(90 * 1024) });
+        const underLimit = await h.api.post('/api/v1/auth/login', {
+          email: 'a@test.local',
+          password: 'x'.repeat(90 * 1024),
+        });
         expect(underLimit.status).toBe(400);
         expect(underLimit.body.code).toBe('VALIDATION_FAILED');
       });
@@ -326,7 +423,17 @@ describe('platform (e2e)', () => {
         expect(res.body.openapi).toMatch(/^3\./);
         expect(res.body.info.title).toBe('Metrobici API');
         expect(Object.keys(res.body.paths)).toEqual(
-          expect.arrayContaining(['/api/v1/auth/login', '/api/v1/auth/me', '/api/v1/stations', '/api/v1/loans', '/api/v1/returns', '/api/v1/riders', '/api/v1/bikes', '/api/v1/staff', '/health']),
+          expect.arrayContaining([
+            '/api/v1/auth/login',
+            '/api/v1/auth/me',
+            '/api/v1/stations',
+            '/api/v1/loans',
+            '/api/v1/returns',
+            '/api/v1/riders',
+            '/api/v1/bikes',
+            '/api/v1/staff',
+            '/health',
+          ]),
         );
         expect(Object.keys(res.body.paths['/api/v1/auth/login'])).toContain('post');
         expect(res.body.components.securitySchemes).toHaveProperty('bearer');
@@ -370,7 +477,9 @@ describe('platform (e2e)', () => {
       expect(last.headers.get('ratelimit-limit')).toBe('3');
 
       // While blocked, even the right password is refused.
-      await expect(h.api.post('/api/v1/auth/login', { email: user.email, password: TEST_PASSWORD })).resolves.toMatchObject({ status: 429 });
+      await expect(
+        h.api.post('/api/v1/auth/login', { email: user.email, password: TEST_PASSWORD }),
+      ).resolves.toMatchObject({ status: 429 });
 
       const keys = await redis.keys('metrobici:rate:login:*');
       expect(keys.some((k) => k.endsWith(':hits'))).toBe(true);
@@ -389,7 +498,9 @@ describe('platform (e2e)', () => {
       const blocked = await h.api.get('/api/v1/stations');
       expect(blocked.body.code).toBe('RATE_LIMITED');
       expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
-      await expect(redis.keys('metrobici:rate:public:*')).resolves.toEqual(expect.arrayContaining([expect.stringMatching(/:hits$/)]));
+      await expect(redis.keys('metrobici:rate:public:*')).resolves.toEqual(
+        expect.arrayContaining([expect.stringMatching(/:hits$/)]),
+      );
 
       // Staff with a valid token (no login needed: that limit is spent) are not counted.
       const user = await h.make.staff('operator');
@@ -404,7 +515,9 @@ describe('platform (e2e)', () => {
       // Any Authorization header must not be a way around the limit.
       const bogus = await h.api.as('not-a-real-token').get('/api/v1/stations');
       expect(bogus.status).toBe(429);
-      const wrongSecret = await h.api.as(token('another-secret-0123456789abcdef', { sub: user.id, role: 'operator' })).get('/api/v1/stations');
+      const wrongSecret = await h.api
+        .as(token('another-secret-0123456789abcdef', { sub: user.id, role: 'operator' }))
+        .get('/api/v1/stations');
       expect(wrongSecret.status).toBe(429);
     });
   });

@@ -14,7 +14,7 @@ function recorder<T>(socket: Socket, event: string) {
   const waiters: Array<{ match: (e: T) => boolean; resolve: (e: T) => void }> = [];
   socket.on(event, (payload: T) => {
     seen.push(payload);
-    for (const w of waiters.splice(0)) (w.match(payload) ? w.resolve(payload) : waiters.push(w));
+    for (const w of waiters.splice(0)) w.match(payload) ? w.resolve(payload) : waiters.push(w);
   });
   return {
     seen,
@@ -22,7 +22,10 @@ function recorder<T>(socket: Socket, event: string) {
       const already = seen.find(match);
       if (already) return Promise.resolve(already);
       return new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no ${event} matching within ${timeoutMs} ms; saw ${JSON.stringify(seen)}`)), timeoutMs);
+        const t = setTimeout(
+          () => reject(new Error(`no ${event} matching within ${timeoutMs} ms; saw ${JSON.stringify(seen)}`)),
+          timeoutMs,
+        );
         waiters.push({ match, resolve: (e) => (clearTimeout(t), resolve(e)) });
       });
     },
@@ -37,7 +40,10 @@ const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function once<T>(socket: Socket, event: string, timeoutMs = 5000): Promise<T> {
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms (connected: ${socket.connected})`)), timeoutMs);
+    const t = setTimeout(
+      () => reject(new Error(`no ${event} within ${timeoutMs} ms (connected: ${socket.connected})`)),
+      timeoutMs,
+    );
     socket.once(event, (payload: T) => {
       clearTimeout(t);
       resolve(payload);
@@ -72,11 +78,21 @@ describe('realtime availability and alerts (e2e)', () => {
     const snapshot = await recorder<{ stations: StationSnapshotItem[] }>(client, 'stations:snapshot').next(() => true);
     const updates = recorder<StationUpdatedEvent>(client, 'station:updated');
     const mine = snapshot.stations.find((s) => s.id === station.id)!;
-    expect(mine).toMatchObject({ bikesAvailable: 2, spacesAvailable: 8, isOpen: true, sequence: expect.any(Number), updatedAt: expect.any(String) });
+    expect(mine).toMatchObject({
+      bikesAvailable: 2,
+      spacesAvailable: 8,
+      isOpen: true,
+      sequence: expect.any(Number),
+      updatedAt: expect.any(String),
+    });
 
     const { api: operator } = await h.signedIn('operator', { allStations: true });
     for (const bike of bikes) {
-      const res = await operator.post('/api/v1/loans', { bikeCode: bike.code, riderId: (await h.make.rider()).id, stationId: station.id });
+      const res = await operator.post('/api/v1/loans', {
+        bikeCode: bike.code,
+        riderId: (await h.make.rider()).id,
+        stationId: station.id,
+      });
       expect(res.status).toBe(201);
     }
     const last = await updates.next((e) => e.stationId === station.id && e.bikesAvailable === 0);
@@ -119,10 +135,20 @@ describe('realtime availability and alerts (e2e)', () => {
     await worker.close();
 
     const { api: operator } = await h.signedIn('operator', { allStations: true });
-    expect((await operator.post('/api/v1/loans', { bikeCode: bike.code, riderId: (await h.make.rider()).id, stationId: station.id })).status).toBe(201);
+    expect(
+      (
+        await operator.post('/api/v1/loans', {
+          bikeCode: bike.code,
+          riderId: (await h.make.rider()).id,
+          stationId: station.id,
+        })
+      ).status,
+    ).toBe(201);
     await settle(800);
     expect(updates.seen.filter((e) => e.stationId === station.id)).toEqual([]);
-    const pending: Array<{ n: string }> = await h.ds.query('SELECT count(*) AS n FROM outbox_events WHERE published_at IS NULL');
+    const pending: Array<{ n: string }> = await h.ds.query(
+      'SELECT count(*) AS n FROM outbox_events WHERE published_at IS NULL',
+    );
     expect(Number(pending[0].n)).toBeGreaterThan(0);
 
     worker = await createWorkerApp(h.env.config, { logLevels: ['fatal'] });
@@ -137,7 +163,8 @@ describe('realtime availability and alerts (e2e)', () => {
     const bikeB = await h.make.bike({ stationId: b.id });
     const opA = await h.signedIn('operator', { homeStationId: a.id });
     const admin = await h.signedIn('admin');
-    const tokenOf = async (email: string) => (await h.api.post('/api/v1/auth/login', { email, password: TEST_PASSWORD })).body.accessToken as string;
+    const tokenOf = async (email: string) =>
+      (await h.api.post('/api/v1/auth/login', { email, password: TEST_PASSWORD })).body.accessToken as string;
 
     const anonymous = open(h.url, '/operations');
     const refused = await once<Error>(anonymous, 'connect_error');
@@ -167,7 +194,11 @@ describe('realtime availability and alerts (e2e)', () => {
 
     // Overdue loans: flagged once by the worker's job, alerted to the station where it started.
     const bike2 = await h.make.bike({ stationId: a.id });
-    const loan = await opA.api.post('/api/v1/loans', { bikeCode: bike2.code, riderId: (await h.make.rider()).id, stationId: a.id });
+    const loan = await opA.api.post('/api/v1/loans', {
+      bikeCode: bike2.code,
+      riderId: (await h.make.rider()).id,
+      stationId: a.id,
+    });
     await h.ds.query(`UPDATE loans SET due_at = now() - interval '5 minutes' WHERE id = $1`, [loan.body.id]);
     const loans = worker.get(LoanService);
     expect(await loans.flagOverdue(new Date())).toBe(1);
@@ -199,7 +230,11 @@ describe('realtime availability and alerts (e2e)', () => {
       const updates = recorder<StationUpdatedEvent>(client, 'station:updated');
 
       const operator = await h.make.staff('operator', { allStations: true });
-      const login = await fetch(`${first.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: operator.email, password: TEST_PASSWORD }) });
+      const login = await fetch(`${first.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: operator.email, password: TEST_PASSWORD }),
+      });
       const { accessToken } = (await login.json()) as { accessToken: string };
       const res = await fetch(`${first.url}/api/v1/loans`, {
         method: 'POST',

@@ -75,67 +75,112 @@ describe('riders (e2e)', () => {
         expect(dup.body.code).toBe('RIDER_ALREADY_REGISTERED');
       }
       // The same number under another document type is another document.
-      const otherType = await h.api.post('/api/v1/riders', registration({ documentType: 'CE', documentNumber: '1098765432' }));
+      const otherType = await h.api.post(
+        '/api/v1/riders',
+        registration({ documentType: 'CE', documentNumber: '1098765432' }),
+      );
       expect(otherType.status).toBe(201);
     });
 
     it('lets exactly one of five simultaneous registrations of a document win', async () => {
       const documentNumber = cedula();
-      const results = await Promise.all(Array.from({ length: 5 }, () => h.api.post('/api/v1/riders', registration({ documentNumber }))));
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => h.api.post('/api/v1/riders', registration({ documentNumber }))),
+      );
       const statuses = results.map((r) => r.status).sort();
       expect(statuses).toEqual([201, 409, 409, 409, 409]);
-      expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'RIDER_ALREADY_REGISTERED')).toBe(true);
-      const [{ count }] = await h.ds.query('SELECT count(*)::int AS count FROM riders WHERE document_number = $1', [documentNumber]);
+      expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'RIDER_ALREADY_REGISTERED')).toBe(
+        true,
+      );
+      const [{ count }] = await h.ds.query('SELECT count(*)::int AS count FROM riders WHERE document_number = $1', [
+        documentNumber,
+      ]);
       expect(count).toBe(1);
     });
 
     it('refuses riders under 16', async () => {
       const res = await h.api.post(
         '/api/v1/riders',
-        registration({ documentType: 'TI', birthDate: birthDateForAge(15), guardian: { name: 'Luis Rueda', documentType: 'CC', documentNumber: cedula() } }),
+        registration({
+          documentType: 'TI',
+          birthDate: birthDateForAge(15),
+          guardian: { name: 'Luis Rueda', documentType: 'CC', documentNumber: cedula() },
+        }),
       );
       expect(res.status).toBe(422);
       expect(res.body.code).toBe('RIDER_TOO_YOUNG');
     });
 
     it('asks riders aged 16-17 for a guardian, and records the guardian', async () => {
-      const alone = await h.api.post('/api/v1/riders', registration({ documentType: 'TI', birthDate: birthDateForAge(17) }));
+      const alone = await h.api.post(
+        '/api/v1/riders',
+        registration({ documentType: 'TI', birthDate: birthDateForAge(17) }),
+      );
       expect(alone.status).toBe(422);
       expect(alone.body.code).toBe('GUARDIAN_REQUIRED');
 
       const guardianDocument = cedula();
       const withGuardian = await h.api.post(
         '/api/v1/riders',
-        registration({ documentType: 'TI', birthDate: birthDateForAge(16), guardian: { name: ' Luis Rueda ', documentType: 'CC', documentNumber: `${guardianDocument.slice(0, 4)}.${guardianDocument.slice(4)}` } }),
+        registration({
+          documentType: 'TI',
+          birthDate: birthDateForAge(16),
+          guardian: {
+            name: ' Luis Rueda ',
+            documentType: 'CC',
+            documentNumber: `${guardianDocument.slice(0, 4)}.${guardianDocument.slice(4)}`,
+          },
+        }),
       );
       expect(withGuardian.status).toBe(201);
       const stored = await h.ds.getRepository(RiderEntity).findOneByOrFail({ id: withGuardian.body.id });
-      expect(stored).toMatchObject({ guardianName: 'Luis Rueda', guardianDocumentType: 'CC', guardianDocumentNumber: guardianDocument });
+      expect(stored).toMatchObject({
+        guardianName: 'Luis Rueda',
+        guardianDocumentType: 'CC',
+        guardianDocumentNumber: guardianDocument,
+      });
 
       const badGuardian = await h.api.post(
         '/api/v1/riders',
-        registration({ documentType: 'TI', birthDate: birthDateForAge(16), guardian: { name: 'Luis Rueda', documentType: 'CC', documentNumber: '12' } }),
+        registration({
+          documentType: 'TI',
+          birthDate: birthDateForAge(16),
+          guardian: { name: 'Luis Rueda', documentType: 'CC', documentNumber: '12' },
+        }),
       );
       expect(badGuardian.status).toBe(400);
-      expect(badGuardian.body.details.fields.map((f: { field: string }) => f.field)).toContain('guardian.documentNumber');
+      expect(badGuardian.body.details.fields.map((f: { field: string }) => f.field)).toContain(
+        'guardian.documentNumber',
+      );
     });
 
     it('keeps no guardian data for adults', async () => {
-      const res = await h.api.post('/api/v1/riders', registration({ guardian: { name: 'Nadie Necesario', documentType: 'CC', documentNumber: cedula() } }));
+      const res = await h.api.post(
+        '/api/v1/riders',
+        registration({ guardian: { name: 'Nadie Necesario', documentType: 'CC', documentNumber: cedula() } }),
+      );
       expect(res.status).toBe(201);
       const stored = await h.ds.getRepository(RiderEntity).findOneByOrFail({ id: res.body.id });
       expect(stored).toMatchObject({ guardianName: null, guardianDocumentType: null, guardianDocumentNumber: null });
     });
 
     it('requires the data-processing consent, for the current terms', async () => {
-      const refused = await h.api.post('/api/v1/riders', registration({ consent: { accepted: false, termsVersion: '2019-10' } }));
+      const refused = await h.api.post(
+        '/api/v1/riders',
+        registration({ consent: { accepted: false, termsVersion: '2019-10' } }),
+      );
       expect(refused.status).toBe(422);
       expect(refused.body.code).toBe('CONSENT_REQUIRED');
 
-      const oldTerms = await h.api.post('/api/v1/riders', registration({ consent: { accepted: true, termsVersion: '2018-01' } }));
+      const oldTerms = await h.api.post(
+        '/api/v1/riders',
+        registration({ consent: { accepted: true, termsVersion: '2018-01' } }),
+      );
       expect(oldTerms.status).toBe(400);
       expect(oldTerms.body.code).toBe('VALIDATION_FAILED');
-      expect(oldTerms.body.details.fields).toEqual([{ field: 'consent.termsVersion', problems: [expect.stringContaining('2019-10')] }]);
+      expect(oldTerms.body.details.fields).toEqual([
+        { field: 'consent.termsVersion', problems: [expect.stringContaining('2019-10')] },
+      ]);
 
       const missing = await h.api.post('/api/v1/riders', registration({ consent: undefined }));
       expect(missing.status).toBe(400);
@@ -157,7 +202,17 @@ describe('riders (e2e)', () => {
       expect(bad.status).toBe(400);
       expect(bad.body.code).toBe('VALIDATION_FAILED');
       expect(bad.body.details.fields.map((f: { field: string }) => f.field)).toEqual(
-        expect.arrayContaining(['documentType', 'birthDate', 'gender', 'phone', 'email', 'firstName', 'consent.accepted', 'consent.extra', 'isAdmin']),
+        expect.arrayContaining([
+          'documentType',
+          'birthDate',
+          'gender',
+          'phone',
+          'email',
+          'firstName',
+          'consent.accepted',
+          'consent.extra',
+          'isAdmin',
+        ]),
       );
 
       for (const [documentType, documentNumber] of [
@@ -187,7 +242,10 @@ describe('riders (e2e)', () => {
         ['PPT', `5${cedula().slice(3)}`],
         ['PA', `v${cedula().slice(2)}`],
       ]) {
-        const res = await h.api.post('/api/v1/riders', registration({ documentType, documentNumber, gender: 'undisclosed', email: undefined }));
+        const res = await h.api.post(
+          '/api/v1/riders',
+          registration({ documentType, documentNumber, gender: 'undisclosed', email: undefined }),
+        );
         expect(res.status).toBe(201);
         const stored = await h.ds.getRepository(RiderEntity).findOneByOrFail({ id: res.body.id });
         expect(stored.documentType).toBe(documentType);
@@ -198,7 +256,9 @@ describe('riders (e2e)', () => {
   });
 
   describe('staff', () => {
-    async function registered(overrides: Record<string, unknown> = {}): Promise<{ id: string; body: Record<string, unknown> }> {
+    async function registered(
+      overrides: Record<string, unknown> = {},
+    ): Promise<{ id: string; body: Record<string, unknown> }> {
       const body = registration(overrides);
       const res = await h.api.post('/api/v1/riders', body);
       expect(res.status).toBe(201);
@@ -217,7 +277,13 @@ describe('riders (e2e)', () => {
 
       const ok = await api.post(`/api/v1/riders/${id}/verify`, { stationId: home.id });
       expect(ok.status).toBe(200);
-      expect(ok.body).toMatchObject({ id, status: 'active', verifiedBy: operatorId, verifiedAtStationId: home.id, openLoan: null });
+      expect(ok.body).toMatchObject({
+        id,
+        status: 'active',
+        verifiedBy: operatorId,
+        verifiedAtStationId: home.id,
+        openLoan: null,
+      });
       expect(ok.body.verifiedAt).toEqual(expect.any(String));
 
       const again = await api.post(`/api/v1/riders/${id}/verify`, { stationId: home.id });
@@ -257,7 +323,12 @@ describe('riders (e2e)', () => {
     it('finds a rider by document for operators, with personal data, and hides it from others', async () => {
       const station = await h.make.station();
       const { api: operator } = await h.signedIn('operator', { homeStationId: station.id });
-      const { id, body } = await registered({ firstName: 'Yorman', lastName: 'Pérez', documentType: 'PPT', documentNumber: `7${cedula().slice(4)}` });
+      const { id, body } = await registered({
+        firstName: 'Yorman',
+        lastName: 'Pérez',
+        documentType: 'PPT',
+        documentNumber: `7${cedula().slice(4)}`,
+      });
       const number = body.documentNumber as string;
       const query = `/api/v1/riders?documentType=PPT&documentNumber=${encodeURIComponent(`${number.slice(0, 3)}-${number.slice(3)}`)}`;
 
@@ -338,7 +409,13 @@ describe('riders (e2e)', () => {
 
       const res = await operator.get(`/api/v1/riders/${rider.id}`);
       expect(res.status).toBe(200);
-      expect(res.body.openLoan).toEqual({ id: loan.id, bikeId: bike.id, fromStationId: station.id, startedAt: startedAt.toISOString(), dueAt: dueAt.toISOString() });
+      expect(res.body.openLoan).toEqual({
+        id: loan.id,
+        bikeId: bike.id,
+        fromStationId: station.id,
+        startedAt: startedAt.toISOString(),
+        dueAt: dueAt.toISOString(),
+      });
 
       const listed = await operator.get(`/api/v1/riders?documentType=CC&documentNumber=${rider.documentNumber}`);
       expect(listed.body[0].openLoan).toMatchObject({ id: loan.id });
@@ -350,25 +427,43 @@ describe('riders (e2e)', () => {
       const { api: operator } = await h.signedIn('operator', { homeStationId: station.id });
       const verified = await h.make.rider({ status: 'active', verifiedAt: new Date(), overdueStrikes: 2 });
 
-      const byOperator = await operator.post(`/api/v1/riders/${verified.id}/suspend`, { reason: 'Devolución tardía reiterada' });
+      const byOperator = await operator.post(`/api/v1/riders/${verified.id}/suspend`, {
+        reason: 'Devolución tardía reiterada',
+      });
       expect(byOperator.status).toBe(403);
       expect(byOperator.body.code).toBe('FORBIDDEN');
 
       const noReason = await admin.post(`/api/v1/riders/${verified.id}/suspend`, {});
       expect(noReason.status).toBe(400);
 
-      const suspended = await admin.post(`/api/v1/riders/${verified.id}/suspend`, { reason: 'Devolución tardía reiterada' });
+      const suspended = await admin.post(`/api/v1/riders/${verified.id}/suspend`, {
+        reason: 'Devolución tardía reiterada',
+      });
       expect(suspended.status).toBe(200);
-      expect(suspended.body).toMatchObject({ status: 'suspended', suspensionReason: 'Devolución tardía reiterada', overdueStrikes: 2 });
+      expect(suspended.body).toMatchObject({
+        status: 'suspended',
+        suspensionReason: 'Devolución tardía reiterada',
+        overdueStrikes: 2,
+      });
       expect(suspended.body.suspendedAt).toEqual(expect.any(String));
 
       expect((await operator.post(`/api/v1/riders/${verified.id}/reactivate`)).status).toBe(403);
       const reactivated = await admin.post(`/api/v1/riders/${verified.id}/reactivate`);
       expect(reactivated.status).toBe(200);
-      expect(reactivated.body).toMatchObject({ status: 'active', suspendedAt: null, suspensionReason: null, overdueStrikes: 0 });
+      expect(reactivated.body).toMatchObject({
+        status: 'active',
+        suspendedAt: null,
+        suspensionReason: null,
+        overdueStrikes: 0,
+      });
 
       // Never verified: back to pending, so the document check still happens.
-      const unverified = await h.make.rider({ status: 'suspended', verifiedAt: null, suspendedAt: new Date(), suspensionReason: 'prueba' });
+      const unverified = await h.make.rider({
+        status: 'suspended',
+        verifiedAt: null,
+        suspendedAt: new Date(),
+        suspensionReason: 'prueba',
+      });
       const back = await admin.post(`/api/v1/riders/${unverified.id}/reactivate`);
       expect(back.status).toBe(200);
       expect(back.body.status).toBe('pending');
@@ -384,7 +479,9 @@ describe('riders (e2e)', () => {
       expect(notUuid.status).toBe(400);
       expect(notUuid.body.code).toBe('VALIDATION_FAILED');
       expect((await admin.post('/api/v1/riders/not-a-uuid/reactivate')).status).toBe(400);
-      expect((await admin.post('/api/v1/riders/00000000-0000-4000-8000-000000000000/suspend', { reason: 'nadie' })).status).toBe(404);
+      expect(
+        (await admin.post('/api/v1/riders/00000000-0000-4000-8000-000000000000/suspend', { reason: 'nadie' })).status,
+      ).toBe(404);
     });
   });
 });

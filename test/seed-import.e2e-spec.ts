@@ -9,7 +9,17 @@ import { SeedRefusedError, seedDemo } from '../libs/database/src/seed/seed';
 import { type ImportFiles, ImportValidationError, importCsvFiles } from '../libs/database/src/import/importer';
 import { createTestEnv, type TestEnv } from './support/test-env';
 
-const TABLES = ['stations', 'donors', 'bikes', 'bike_events', 'rebalancing_moves', 'riders', 'staff_users', 'loans', 'outbox_events'];
+const TABLES = [
+  'stations',
+  'donors',
+  'bikes',
+  'bike_events',
+  'rebalancing_moves',
+  'riders',
+  'staff_users',
+  'loans',
+  'outbox_events',
+];
 
 /** Row counts of every table plus fingerprints of what must not move: bikes' places, counters, passwords. */
 async function snapshot(ds: DataSource): Promise<Record<string, string | number>> {
@@ -49,7 +59,11 @@ describe('demo seed (integration)', () => {
   });
 
   it('refuses production without a private password, before writing anything', async () => {
-    const production = loadConfig({ ...env.env, NODE_ENV: 'production', RIDER_KEY_SECRET: 'a-private-rider-key-for-tests' });
+    const production = loadConfig({
+      ...env.env,
+      NODE_ENV: 'production',
+      RIDER_KEY_SECRET: 'a-private-rider-key-for-tests',
+    });
     const before = await snapshot(ds);
     await expect(seedDemo(ds, production, {})).rejects.toThrow(SeedRefusedError);
     await expect(seedDemo(ds, production, { password: '' })).rejects.toThrow(/SEED_STAFF_PASSWORD is not set/);
@@ -62,16 +76,47 @@ describe('demo seed (integration)', () => {
   it('loads 12 public stations, a depot, 250 donated bikes, helmets, staff and riders on a fresh database', async () => {
     const summary = await seedDemo(ds, env.config, {});
 
-    expect(summary.created).toMatchObject({ stations: 12, depots: 1, donors: 3, bikes: 250, bikeEvents: 250, helmets: 100, staff: 15, riders: 8 });
+    expect(summary.created).toMatchObject({
+      stations: 12,
+      depots: 1,
+      donors: 3,
+      bikes: 250,
+      bikeEvents: 250,
+      helmets: 100,
+      staff: 15,
+      riders: 8,
+    });
     expect(summary.created.bikesByDonor).toEqual({ bavaria: 100, mintransporte: 120, uis: 30 });
     expect(summary.passwordSource).toBe('default');
     expect(summary.counterMismatches).toEqual([]);
 
-    const stations: Array<{ code: string; kind: string; lat: number; lon: number; near_metrolinea: boolean; capacity: number; bikes_docked: number }> =
-      await ds.query('SELECT code, kind, lat, lon, near_metrolinea, capacity, bikes_docked FROM stations ORDER BY code');
+    const stations: Array<{
+      code: string;
+      kind: string;
+      lat: number;
+      lon: number;
+      near_metrolinea: boolean;
+      capacity: number;
+      bikes_docked: number;
+    }> = await ds.query(
+      'SELECT code, kind, lat, lon, near_metrolinea, capacity, bikes_docked FROM stations ORDER BY code',
+    );
     const publicStations = stations.filter((s) => s.kind === 'station');
     expect(publicStations.map((s) => s.code).sort()).toEqual(
-      ['SANPIO', 'UIS', 'ESTUIS', 'UNAB', 'UTS', 'NINOS', 'SANTANDER', 'GROVIRA', 'CIVICA', 'PROVENZA', 'REALMINAS', 'CABECERA'].sort(),
+      [
+        'SANPIO',
+        'UIS',
+        'ESTUIS',
+        'UNAB',
+        'UTS',
+        'NINOS',
+        'SANTANDER',
+        'GROVIRA',
+        'CIVICA',
+        'PROVENZA',
+        'REALMINAS',
+        'CABECERA',
+      ].sort(),
     );
     expect(stations.filter((s) => s.kind === 'depot').map((s) => s.code)).toEqual(['BODEGA']);
     for (const s of publicStations) {
@@ -87,7 +132,9 @@ describe('demo seed (integration)', () => {
     }
     expect(publicStations.filter((s) => s.near_metrolinea).map((s) => s.code)).toEqual(['PROVENZA']);
 
-    const donors = await ds.query(`SELECT d.code, count(b.id)::int AS bikes FROM donors d LEFT JOIN bikes b ON b.donor_id = d.id GROUP BY d.code ORDER BY d.code`);
+    const donors = await ds.query(
+      `SELECT d.code, count(b.id)::int AS bikes FROM donors d LEFT JOIN bikes b ON b.donor_id = d.id GROUP BY d.code ORDER BY d.code`,
+    );
     expect(donors).toEqual([
       { code: 'bavaria', bikes: 100 },
       { code: 'mintransporte', bikes: 120 },
@@ -105,7 +152,13 @@ describe('demo seed (integration)', () => {
     const [helmets] = await ds.query(`SELECT sum(helmets_available)::int AS n FROM stations WHERE kind = 'station'`);
     expect(helmets.n).toBe(100);
 
-    const staff: Array<{ email: string; role: string; password_hash: string; home: string | null; all_stations: boolean }> = await ds.query(
+    const staff: Array<{
+      email: string;
+      role: string;
+      password_hash: string;
+      home: string | null;
+      all_stations: boolean;
+    }> = await ds.query(
       `SELECT u.email, u.role, u.password_hash, s.code AS home, u.all_stations FROM staff_users u LEFT JOIN stations s ON s.id = u.home_station_id`,
     );
     expect(staff).toHaveLength(15);
@@ -115,14 +168,32 @@ describe('demo seed (integration)', () => {
     expect(admin?.role).toBe('admin');
     await expect(verifyPassword(admin?.password_hash ?? '', DEMO_STAFF_PASSWORD)).resolves.toBe(true);
     expect(staff.find((u) => u.email === 'planner@metrobici.local')?.role).toBe('planner');
-    expect(staff.find((u) => u.email === 'operator@metrobici.local')).toMatchObject({ role: 'operator', all_stations: true });
-    expect(staff.find((u) => u.email === 'operador.sanpio@metrobici.local')).toMatchObject({ role: 'operator', home: 'SANPIO', all_stations: false });
+    expect(staff.find((u) => u.email === 'operator@metrobici.local')).toMatchObject({
+      role: 'operator',
+      all_stations: true,
+    });
+    expect(staff.find((u) => u.email === 'operador.sanpio@metrobici.local')).toMatchObject({
+      role: 'operator',
+      home: 'SANPIO',
+      all_stations: false,
+    });
 
-    const riders: Array<{ document_type: string; status: string; guardian_name: string | null; consent_terms_version: string; consent_purposes: string[]; verified_at: Date | null; gender: string }> =
-      await ds.query('SELECT document_type, status, guardian_name, consent_terms_version, consent_purposes, verified_at, gender FROM riders');
+    const riders: Array<{
+      document_type: string;
+      status: string;
+      guardian_name: string | null;
+      consent_terms_version: string;
+      consent_purposes: string[];
+      verified_at: Date | null;
+      gender: string;
+    }> = await ds.query(
+      'SELECT document_type, status, guardian_name, consent_terms_version, consent_purposes, verified_at, gender FROM riders',
+    );
     expect(riders.length).toBeGreaterThanOrEqual(6);
     expect(riders.length).toBeLessThanOrEqual(8);
-    expect([...new Set(riders.map((r) => r.document_type))]).toEqual(expect.arrayContaining(['CC', 'CE', 'PEP', 'PPT', 'TI']));
+    expect([...new Set(riders.map((r) => r.document_type))]).toEqual(
+      expect.arrayContaining(['CC', 'CE', 'PEP', 'PPT', 'TI']),
+    );
     expect(riders.filter((r) => r.status === 'pending')).toHaveLength(1);
     expect(riders.filter((r) => r.status === 'active').every((r) => r.verified_at !== null)).toBe(true);
     expect(riders.find((r) => r.document_type === 'TI')?.guardian_name).toBeTruthy();
@@ -131,7 +202,9 @@ describe('demo seed (integration)', () => {
       expect(r.consent_terms_version).toBe(env.config.riders.termsVersion);
       expect(r.consent_purposes).toEqual(['service', 'statistics', 'anonymised_sharing_with_advisers']);
     }
-    const [minor] = await ds.query(`SELECT date_part('year', age(now() AT TIME ZONE 'America/Bogota', birth_date::timestamp))::int AS age FROM riders WHERE document_type = 'TI'`);
+    const [minor] = await ds.query(
+      `SELECT date_part('year', age(now() AT TIME ZONE 'America/Bogota', birth_date::timestamp))::int AS age FROM riders WHERE document_type = 'TI'`,
+    );
     expect(minor.age).toBe(16);
   });
 
@@ -155,9 +228,13 @@ describe('demo seed (integration)', () => {
   it('never moves existing bikes, resets counters or passwords, and fills only what is missing', async () => {
     // Operations happened: a bike went to the workshop rack state, helmets were lent, a password changed.
     await ds.transaction(async (m) => {
-      const [bike] = await m.query(`SELECT b.id, b.station_id FROM bikes b JOIN stations s ON s.id = b.station_id WHERE b.code = 'BAV-001'`);
+      const [bike] = await m.query(
+        `SELECT b.id, b.station_id FROM bikes b JOIN stations s ON s.id = b.station_id WHERE b.code = 'BAV-001'`,
+      );
       await m.query(`UPDATE bikes SET state = 'maintenance' WHERE id = $1`, [bike.id]);
-      await m.query(`UPDATE stations SET bikes_available = bikes_available - 1, helmets_available = 3 WHERE id = $1`, [bike.station_id]);
+      await m.query(`UPDATE stations SET bikes_available = bikes_available - 1, helmets_available = 3 WHERE id = $1`, [
+        bike.station_id,
+      ]);
       await m.query(`UPDATE staff_users SET password_hash = 'changed' WHERE email = 'admin@metrobici.local'`);
       // A few demo rows are missing (as if an earlier seed only got part of the way).
       await m.query(`DELETE FROM riders WHERE document_type = 'PPT'`);
@@ -170,7 +247,7 @@ describe('demo seed (integration)', () => {
     const after = await snapshot(ds);
     expect(after.bikes_fingerprint).toBe(before.bikes_fingerprint);
     expect(after.stations_fingerprint).toBe(before.stations_fingerprint);
-    expect(after.staff_users).toBe(before.staff_users as number + 1);
+    expect(after.staff_users).toBe((before.staff_users as number) + 1);
     const [admin] = await ds.query(`SELECT password_hash FROM staff_users WHERE email = 'admin@metrobici.local'`);
     expect(admin.password_hash).toBe('changed');
     const [bike] = await ds.query(`SELECT state FROM bikes WHERE code = 'BAV-001'`);
@@ -184,7 +261,10 @@ describe('CSV import (integration)', () => {
   let ds: DataSource;
   // jest runs from the repository root (and ESM has no __dirname).
   const examples = join(process.cwd(), 'docs', 'import-examples');
-  const example = (name: 'stations' | 'bikes' | 'staff') => ({ name: `${name}.csv`, text: readFileSync(join(examples, `${name}.csv`), 'utf8') });
+  const example = (name: 'stations' | 'bikes' | 'staff') => ({
+    name: `${name}.csv`,
+    text: readFileSync(join(examples, `${name}.csv`), 'utf8'),
+  });
 
   beforeAll(async () => {
     env = await createTestEnv();
@@ -219,7 +299,10 @@ describe('CSV import (integration)', () => {
           'T-005,sinnombre,,GOOD,stolen',
         ].join('\n'),
       },
-      staff: { name: 'staff.csv', text: 'email,role,home_station_code,password\nnot-an-email,boss,,short\nop@metrobici.local,operator,,\n' },
+      staff: {
+        name: 'staff.csv',
+        text: 'email,role,home_station_code,password\nnot-an-email,boss,,short\nop@metrobici.local,operator,,\n',
+      },
     };
     const before = await snapshot(ds);
     const error: unknown = await importCsvFiles(ds, files).then(
@@ -241,12 +324,18 @@ describe('CSV import (integration)', () => {
       ]),
     );
     expect(issues).not.toContain('stations.csv:2');
-    expect((error as ImportValidationError).issues.find((i) => i.file === 'bikes.csv' && i.line === 4)?.message).toMatch(/GOOD has 2 free space/);
+    expect(
+      (error as ImportValidationError).issues.find((i) => i.file === 'bikes.csv' && i.line === 4)?.message,
+    ).toMatch(/GOOD has 2 free space/);
     expect(await snapshot(ds)).toEqual(before);
   });
 
   it('imports the example files, placing bikes and counting them at their stations', async () => {
-    const report = await importCsvFiles(ds, { stations: example('stations'), bikes: example('bikes'), staff: example('staff') });
+    const report = await importCsvFiles(ds, {
+      stations: example('stations'),
+      bikes: example('bikes'),
+      staff: example('staff'),
+    });
     expect(report).toMatchObject({
       stations: { created: 3, updated: 0, unchanged: 0 },
       donors: { created: 1, renamed: 0 },
@@ -255,7 +344,9 @@ describe('CSV import (integration)', () => {
     });
     expect(report.generatedPasswords).toHaveLength(3);
 
-    const stations = await ds.query(`SELECT code, kind, capacity, bikes_docked, bikes_available, helmets_available FROM stations ORDER BY code`);
+    const stations = await ds.query(
+      `SELECT code, kind, capacity, bikes_docked, bikes_available, helmets_available FROM stations ORDER BY code`,
+    );
     expect(stations).toEqual([
       { code: 'ANTONIA', kind: 'station', capacity: 15, bikes_docked: 2, bikes_available: 1, helmets_available: 4 },
       { code: 'BODEGANORTE', kind: 'depot', capacity: 80, bikes_docked: 1, bikes_available: 1, helmets_available: 0 },
@@ -264,19 +355,28 @@ describe('CSV import (integration)', () => {
     expect(await inconsistentStations(ds)).toEqual([]);
     const [retired] = await ds.query(`SELECT state, station_id FROM bikes WHERE code = 'EJ-006'`);
     expect(retired).toEqual({ state: 'retired', station_id: null });
-    const [events] = await ds.query(`SELECT count(*)::int AS n FROM bike_events WHERE type = 'registered' AND actor_id IS NULL`);
+    const [events] = await ds.query(
+      `SELECT count(*)::int AS n FROM bike_events WHERE type = 'registered' AND actor_id IS NULL`,
+    );
     expect(events.n).toBe(6);
 
-    const [op] = await ds.query(`SELECT u.password_hash, u.role, s.code AS home FROM staff_users u JOIN stations s ON s.id = u.home_station_id WHERE u.email = 'operador.laspalmas@metrobici.local'`);
+    const [op] = await ds.query(
+      `SELECT u.password_hash, u.role, s.code AS home FROM staff_users u JOIN stations s ON s.id = u.home_station_id WHERE u.email = 'operador.laspalmas@metrobici.local'`,
+    );
     expect(op).toMatchObject({ role: 'operator', home: 'LASPALMAS' });
     expect(op.password_hash).toMatch(/^\$argon2id\$/);
-    const generated = report.generatedPasswords.find((p) => p.email === 'operador.laspalmas@metrobici.local')?.password ?? '';
+    const generated =
+      report.generatedPasswords.find((p) => p.email === 'operador.laspalmas@metrobici.local')?.password ?? '';
     await expect(verifyPassword(op.password_hash, generated)).resolves.toBe(true);
   });
 
   it('changes nothing when the same files are imported again', async () => {
     const before = await snapshot(ds);
-    const report = await importCsvFiles(ds, { stations: example('stations'), bikes: example('bikes'), staff: example('staff') });
+    const report = await importCsvFiles(ds, {
+      stations: example('stations'),
+      bikes: example('bikes'),
+      staff: example('staff'),
+    });
     expect(report).toMatchObject({
       stations: { created: 0, updated: 0, unchanged: 3 },
       donors: { created: 0, renamed: 0 },
@@ -292,14 +392,28 @@ describe('CSV import (integration)', () => {
       name: 'estaciones.csv',
       text: '\uFEFFcode;name;address;lat;lon;capacity;near_metrolinea;helmets\r\nLASPALMAS;Parque Las Palmas (Sotomayor);"Calle 44; Carrera 29";7,1155;-73,1148;25;sí;50\r\n',
     };
-    const staff = { name: 'staff.csv', text: 'email,role,full_name,home_station_code,all_stations,password\r\noperador.antonia@metrobici.local,operator,Promotor,,true,una-clave-nueva-123\r\n' };
+    const staff = {
+      name: 'staff.csv',
+      text: 'email,role,full_name,home_station_code,all_stations,password\r\noperador.antonia@metrobici.local,operator,Promotor,,true,una-clave-nueva-123\r\n',
+    };
     const report = await importCsvFiles(ds, { stations, staff });
     expect(report.stations).toEqual({ created: 0, updated: 1, unchanged: 0 });
     expect(report.staff).toEqual({ created: 0, updated: 1, unchanged: 0 });
     expect(report.notes.join('\n')).toMatch(/helmets ignored for existing station LASPALMAS/);
-    const [s] = await ds.query(`SELECT name, address, capacity, near_metrolinea, helmets_available, bikes_docked FROM stations WHERE code = 'LASPALMAS'`);
-    expect(s).toEqual({ name: 'Parque Las Palmas (Sotomayor)', address: 'Calle 44; Carrera 29', capacity: 25, near_metrolinea: true, helmets_available: 6, bikes_docked: 2 });
-    const [u] = await ds.query(`SELECT all_stations, home_station_id, password_hash FROM staff_users WHERE email = 'operador.antonia@metrobici.local'`);
+    const [s] = await ds.query(
+      `SELECT name, address, capacity, near_metrolinea, helmets_available, bikes_docked FROM stations WHERE code = 'LASPALMAS'`,
+    );
+    expect(s).toEqual({
+      name: 'Parque Las Palmas (Sotomayor)',
+      address: 'Calle 44; Carrera 29',
+      capacity: 25,
+      near_metrolinea: true,
+      helmets_available: 6,
+      bikes_docked: 2,
+    });
+    const [u] = await ds.query(
+      `SELECT all_stations, home_station_id, password_hash FROM staff_users WHERE email = 'operador.antonia@metrobici.local'`,
+    );
     expect(u).toMatchObject({ all_stations: true, home_station_id: null });
     await expect(verifyPassword(u.password_hash, 'una-clave-nueva-123')).resolves.toBe(true);
 
@@ -313,13 +427,20 @@ describe('CSV import (integration)', () => {
 
   it('writes nothing on a dry run, and refuses to change a bike’s donor or squeeze a rack below its bikes', async () => {
     const before = await snapshot(ds);
-    const dry = await importCsvFiles(ds, { bikes: { name: 'b.csv', text: 'code,donor_code,donor_name,station_code\nEJ-100,ejemplo,,LASPALMAS\n' } }, { dryRun: true });
+    const dry = await importCsvFiles(
+      ds,
+      { bikes: { name: 'b.csv', text: 'code,donor_code,donor_name,station_code\nEJ-100,ejemplo,,LASPALMAS\n' } },
+      { dryRun: true },
+    );
     expect(dry).toMatchObject({ dryRun: true, bikes: { created: 1 } });
     expect(await snapshot(ds)).toEqual(before);
 
     await expect(
       importCsvFiles(ds, {
-        stations: { name: 's.csv', text: 'code,name,address,lat,lon,capacity\nLASPALMAS,Parque Las Palmas,x,7.1155,-73.1148,1\n' },
+        stations: {
+          name: 's.csv',
+          text: 'code,name,address,lat,lon,capacity\nLASPALMAS,Parque Las Palmas,x,7.1155,-73.1148,1\n',
+        },
         bikes: { name: 'b.csv', text: 'code,donor_code,donor_name,station_code\nEJ-001,otro,Otro donante,LASPALMAS\n' },
       }),
     ).rejects.toMatchObject({

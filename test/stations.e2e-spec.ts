@@ -27,16 +27,44 @@ describe('stations (e2e)', () => {
       helmetsAvailable: 3,
       isOpen: true,
     });
-    expect(Object.keys(res.body[0])).toEqual(expect.arrayContaining(['id', 'code', 'name', 'address', 'lat', 'lon', 'capacity', 'bikesAvailable', 'spacesAvailable', 'helmetsAvailable', 'isOpen']));
+    expect(Object.keys(res.body[0])).toEqual(
+      expect.arrayContaining([
+        'id',
+        'code',
+        'name',
+        'address',
+        'lat',
+        'lon',
+        'capacity',
+        'bikesAvailable',
+        'spacesAvailable',
+        'helmetsAvailable',
+        'isOpen',
+      ]),
+    );
   });
 
   it('lets an admin create, update, close and reopen a station', async () => {
     const { api } = await h.signedIn('admin');
-    const created = await api.post('/api/v1/stations', { code: 'SANPIO-T', name: 'Parque San Pío', address: 'Cra 35 # 45', lat: 7.117, lon: -73.108, capacity: 15 });
+    const created = await api.post('/api/v1/stations', {
+      code: 'SANPIO-T',
+      name: 'Parque San Pío',
+      address: 'Cra 35 # 45',
+      lat: 7.117,
+      lon: -73.108,
+      capacity: 15,
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ code: 'SANPIO-T', capacity: 15, bikesAvailable: 0, spacesAvailable: 15 });
 
-    const dup = await api.post('/api/v1/stations', { code: 'SANPIO-T', name: 'Otra', address: '', lat: 7.1, lon: -73.1, capacity: 5 });
+    const dup = await api.post('/api/v1/stations', {
+      code: 'SANPIO-T',
+      name: 'Otra',
+      address: '',
+      lat: 7.1,
+      lon: -73.1,
+      capacity: 5,
+    });
     expect(dup.status).toBe(409);
     expect(dup.body.code).toBe('STATION_CODE_TAKEN');
 
@@ -62,22 +90,46 @@ describe('stations (e2e)', () => {
 
   it('rejects bad input with 400 and a code, and non-admins with 401/403', async () => {
     const { api: admin } = await h.signedIn('admin');
-    const bad = await admin.post('/api/v1/stations', { code: 'x', name: '', lat: 200, lon: 'a', capacity: -1, extra: true });
+    const bad = await admin.post('/api/v1/stations', {
+      code: 'x',
+      name: '',
+      lat: 200,
+      lon: 'a',
+      capacity: -1,
+      extra: true,
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('VALIDATION_FAILED');
-    expect(bad.body.details.fields.map((f: { field: string }) => f.field)).toEqual(expect.arrayContaining(['code', 'lat', 'lon', 'capacity', 'extra']));
+    expect(bad.body.details.fields.map((f: { field: string }) => f.field)).toEqual(
+      expect.arrayContaining(['code', 'lat', 'lon', 'capacity', 'extra']),
+    );
     // Field problems speak Spanish, like every other message.
-    const problemsOf = (name: string) => bad.body.details.fields.find((f: { field: string }) => f.field === name).problems as string[];
+    const problemsOf = (name: string) =>
+      bad.body.details.fields.find((f: { field: string }) => f.field === name).problems as string[];
     expect(problemsOf('capacity')).toContain('no puede ser menor que 1');
     expect(problemsOf('extra')).toEqual(['este campo no se admite']);
     expect(problemsOf('lon')).toContain('debe ser un número');
 
-    const anonymous = await h.api.post('/api/v1/stations', { code: 'ABC', name: 'abc', address: '', lat: 7.1, lon: -73.1, capacity: 5 });
+    const anonymous = await h.api.post('/api/v1/stations', {
+      code: 'ABC',
+      name: 'abc',
+      address: '',
+      lat: 7.1,
+      lon: -73.1,
+      capacity: 5,
+    });
     expect(anonymous.status).toBe(401);
     expect(anonymous.body.code).toBe('UNAUTHENTICATED');
 
     const { api: operator } = await h.signedIn('operator');
-    const forbidden = await operator.post('/api/v1/stations', { code: 'ABC', name: 'abc', address: '', lat: 7.1, lon: -73.1, capacity: 5 });
+    const forbidden = await operator.post('/api/v1/stations', {
+      code: 'ABC',
+      name: 'abc',
+      address: '',
+      lat: 7.1,
+      lon: -73.1,
+      capacity: 5,
+    });
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.code).toBe('FORBIDDEN');
 

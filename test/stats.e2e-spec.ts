@@ -3,7 +3,17 @@ import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { ageOn, bogotaDate, bogotaParts, startOfBogotaDay } from '@metrobici/common';
 import { redisConnectionOptions } from '@metrobici/redis';
-import { addDays, ageBand, AGE_BAND_NAMES, co2Grams, eachDate, haversineMeters, ratio, roundTo, StatsService } from '@metrobici/stats';
+import {
+  addDays,
+  ageBand,
+  AGE_BAND_NAMES,
+  co2Grams,
+  eachDate,
+  haversineMeters,
+  ratio,
+  roundTo,
+  StatsService,
+} from '@metrobici/stats';
 import { createWorkerApp } from '../apps/worker/src/app.factory';
 import { startApi, type ApiHarness } from './support/api-harness';
 import type { ApiClient } from './support/http';
@@ -52,7 +62,8 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
     return worker;
   };
   const stats = () => worker!.get(StatsService);
-  const factCount = async () => Number((await h.ds.query<Array<{ n: string }>>('SELECT count(*) AS n FROM trip_facts'))[0].n);
+  const factCount = async () =>
+    Number((await h.ds.query<Array<{ n: string }>>('SELECT count(*) AS n FROM trip_facts'))[0].n);
 
   const snapshot = async (query: Record<string, string>): Promise<Snapshot> => {
     const qs = new URLSearchParams(query).toString();
@@ -61,15 +72,30 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
       if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body;
     };
-    const [summary, daily, hourly, stations, od, donors] = await Promise.all(['summary', 'daily', 'hourly', 'stations', 'od', 'donors'].map(get));
+    const [summary, daily, hourly, stations, od, donors] = await Promise.all(
+      ['summary', 'daily', 'hourly', 'stations', 'od', 'donors'].map(get),
+    );
     return { summary, daily, hourly, stations, od, donors };
   };
 
   beforeAll(async () => {
-    h = await startApi({ env: { OPENING_HOURS: PILOT_HOURS, WORKER_HEALTH_PORT: '0', CO2_GRAMS_PER_KM: String(CO2), POPULATION: String(POPULATION) } });
+    h = await startApi({
+      env: {
+        OPENING_HOURS: PILOT_HOURS,
+        WORKER_HEALTH_PORT: '0',
+        CO2_GRAMS_PER_KM: String(CO2),
+        POPULATION: String(POPULATION),
+      },
+    });
     planner = (await h.signedIn('planner')).api;
     trips = new Queue('trips', { connection: redisConnectionOptions(h.env.redisUrl), prefix: 'metrobici' });
-    world = await generateTripWorld(h.ds, { from: FROM, days: 31, journeysPerDay: 40, seed: SEED, duplicateOutboxShare: 0.1 });
+    world = await generateTripWorld(h.ds, {
+      from: FROM,
+      days: 31,
+      journeysPerDay: 40,
+      seed: SEED,
+      duplicateOutboxShare: 0.1,
+    });
     samples = await insertOperationalHistory(h, world);
   });
   afterAll(async () => {
@@ -83,15 +109,25 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
 
   it('aggregates every trip segment once through outbox → BullMQ → worker: duplicates, any order, a failed attempt, a restart', async () => {
     expect(world.trips).toBeGreaterThan(800);
-    const duplicated = Number((await h.ds.query<Array<{ n: string }>>(`SELECT count(*) - count(DISTINCT aggregate_id) AS n FROM outbox_events WHERE type = 'loan.closed'`))[0].n);
+    const duplicated = Number(
+      (
+        await h.ds.query<Array<{ n: string }>>(
+          `SELECT count(*) - count(DISTINCT aggregate_id) AS n FROM outbox_events WHERE type = 'loan.closed'`,
+        )
+      )[0].n,
+    );
     expect(duplicated).toBeGreaterThan(50);
 
     // A crash mid-job: the first attempts for this renewal segment fail inside the statement.
     const victim = world.loans.find((l) => l.endReason === 'renewed')!;
     await h.ds.query(`CREATE FUNCTION test_fail_fact() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.loan_id = '${victim.id}' THEN RAISE EXCEPTION 'simulated crash mid-job'; END IF; RETURN NEW; END $$`);
-    await h.ds.query('CREATE TRIGGER test_fail_fact BEFORE INSERT ON trip_facts FOR EACH ROW EXECUTE FUNCTION test_fail_fact()');
-    const victimJobs = (await h.ds.query<Array<{ id: string }>>('SELECT id FROM outbox_events WHERE aggregate_id = $1', [victim.id])).map((r) => `outbox-${r.id}`);
+    await h.ds.query(
+      'CREATE TRIGGER test_fail_fact BEFORE INSERT ON trip_facts FOR EACH ROW EXECUTE FUNCTION test_fail_fact()',
+    );
+    const victimJobs = (
+      await h.ds.query<Array<{ id: string }>>('SELECT id FROM outbox_events WHERE aggregate_id = $1', [victim.id])
+    ).map((r) => `outbox-${r.id}`);
 
     await startWorker();
     // Restart the worker part-way (a deploy): queued jobs wait in Redis, the outbox keeps the rest.
@@ -111,7 +147,11 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
       'the trips queue to drain',
       async () => {
         const counts = await trips.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-        const unpublished = Number((await h.ds.query<Array<{ n: string }>>('SELECT count(*) AS n FROM outbox_events WHERE published_at IS NULL'))[0].n);
+        const unpublished = Number(
+          (
+            await h.ds.query<Array<{ n: string }>>('SELECT count(*) AS n FROM outbox_events WHERE published_at IS NULL')
+          )[0].n,
+        );
         return Object.values(counts).every((n) => n === 0) && unpublished === 0 && (await factCount()) === world.trips;
       },
       90_000,
@@ -120,7 +160,11 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
     // One job per trip-segment outbox row (redeliveries of a row dedupe on the jobId); reverted and
     // bike-missing closings enqueue nothing.
     const tripRows = Number(
-      (await h.ds.query<Array<{ n: string }>>(`SELECT count(*) AS n FROM outbox_events WHERE type = 'loan.closed' AND payload->>'endReason' IN ('returned', 'renewed', 'forced')`))[0].n,
+      (
+        await h.ds.query<Array<{ n: string }>>(
+          `SELECT count(*) AS n FROM outbox_events WHERE type = 'loan.closed' AND payload->>'endReason' IN ('returned', 'renewed', 'forced')`,
+        )
+      )[0].n,
     );
     expect(tripRows).toBeLessThan(world.outboxRows);
     expect(await trips.getJobCounts('completed')).toEqual({ completed: tripRows });
@@ -135,7 +179,9 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
     for (const loan of world.loans.filter((l) => l.state !== 'closed' || l.endReason === 'bike_missing')) {
       await expect(stats().aggregateTrip(loan.id)).resolves.toEqual({ loanId: loan.id, outcome: 'not_a_trip' });
     }
-    await expect(stats().aggregateTrip('00000000-0000-4000-8000-00000000dead')).rejects.toMatchObject({ code: 'LOAN_NOT_FOUND' });
+    await expect(stats().aggregateTrip('00000000-0000-4000-8000-00000000dead')).rejects.toMatchObject({
+      code: 'LOAN_NOT_FOUND',
+    });
     expect(await factCount()).toBe(world.trips);
     const notTrips: unknown[] = await h.ds.query(
       `SELECT f.loan_id FROM trip_facts f JOIN loans l ON l.id = f.loan_id WHERE l.state <> 'closed' OR l.end_reason NOT IN ('returned', 'renewed', 'forced')`,
@@ -157,7 +203,9 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
     const fromScratch = await stats().rebuild(addDays(FROM, -1), TO);
     expect(fromScratch).toMatchObject({ deleted: 0, inserted: world.trips });
     await expect(snapshot({ from: FROM, to: TO })).resolves.toEqual(incremental);
-    await expect(snapshot({ from: FROM, to: TO, stationId: world.stations[1].id })).resolves.toEqual(incrementalStation);
+    await expect(snapshot({ from: FROM, to: TO, stationId: world.stations[1].id })).resolves.toEqual(
+      incrementalStation,
+    );
   });
 
   it('agrees with the KPIs computed directly from the loans', async () => {
@@ -174,7 +222,9 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
     expect(incrementalStation).toEqual(forStation);
 
     // The SQL haversine and the TypeScript one agree to the metre.
-    const sqlDistances: Array<{ id: string; distance_m: number }> = await h.ds.query('SELECT loan_id AS id, distance_m FROM trip_facts');
+    const sqlDistances: Array<{ id: string; distance_m: number }> = await h.ds.query(
+      'SELECT loan_id AS id, distance_m FROM trip_facts',
+    );
     const byId = new Map(raw.map((t) => [t.id, t.distanceM]));
     for (const row of sqlDistances) expect(Math.abs(row.distance_m - byId.get(row.id)!)).toBeLessThanOrEqual(1);
   });
@@ -184,7 +234,14 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
     expect((day.daily as Array<{ date: string }>).map((d) => d.date)).toEqual(['2019-10-07']);
     expect(day.summary.operatingDays).toBe(1);
     const empty = await snapshot({ from: '2018-01-01', to: '2018-01-31' });
-    expect(empty.summary).toMatchObject({ trips: 0, riders: 0, averageDurationSeconds: null, medianDurationSeconds: null, womenShare: null, distanceKm: 0 });
+    expect(empty.summary).toMatchObject({
+      trips: 0,
+      riders: 0,
+      averageDurationSeconds: null,
+      medianDurationSeconds: null,
+      womenShare: null,
+      distanceKm: 0,
+    });
     expect(empty.daily).toHaveLength(31);
     expect(empty.od).toEqual([]);
     const byDefault = await planner.get('/api/v1/stats/daily');
@@ -198,15 +255,34 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
     const active = world.stations.length;
     await h.ds.query('UPDATE stations SET active = false WHERE id = $1', [world.stations[0].id]);
     try {
-      await expect(stats().sampleStations(monday)).resolves.toEqual({ at: '2019-11-05T15:30:00.000Z', sampled: active - 1 });
-      await expect(stats().sampleStations(new Date('2019-11-05T15:30:59Z'))).resolves.toEqual({ at: '2019-11-05T15:30:00.000Z', sampled: 0 });
-      await expect(stats().sampleStations(new Date('2019-11-03T15:30:00Z'))).resolves.toEqual({ at: '2019-11-03T15:30:00.000Z', sampled: 0, skipped: 'closed' });
-      await expect(stats().sampleStations(new Date('2019-11-06T01:00:00Z'))).resolves.toMatchObject({ sampled: 0, skipped: 'closed' });
+      await expect(stats().sampleStations(monday)).resolves.toEqual({
+        at: '2019-11-05T15:30:00.000Z',
+        sampled: active - 1,
+      });
+      await expect(stats().sampleStations(new Date('2019-11-05T15:30:59Z'))).resolves.toEqual({
+        at: '2019-11-05T15:30:00.000Z',
+        sampled: 0,
+      });
+      await expect(stats().sampleStations(new Date('2019-11-03T15:30:00Z'))).resolves.toEqual({
+        at: '2019-11-03T15:30:00.000Z',
+        sampled: 0,
+        skipped: 'closed',
+      });
+      await expect(stats().sampleStations(new Date('2019-11-06T01:00:00Z'))).resolves.toMatchObject({
+        sampled: 0,
+        skipped: 'closed',
+      });
       const rows: Array<{ bikes_available: number; spaces_available: number; station_id: string }> = await h.ds.query(
         `SELECT station_id, bikes_available, spaces_available FROM station_samples WHERE sampled_at = '2019-11-05T15:30:00Z'`,
       );
-      const s1: Array<{ bikes_available: number; capacity: number; bikes_docked: number }> = await h.ds.query('SELECT bikes_available, capacity, bikes_docked FROM stations WHERE id = $1', [world.stations[1].id]);
-      expect(rows.find((r) => r.station_id === world.stations[1].id)).toMatchObject({ bikes_available: s1[0].bikes_available, spaces_available: s1[0].capacity - s1[0].bikes_docked });
+      const s1: Array<{ bikes_available: number; capacity: number; bikes_docked: number }> = await h.ds.query(
+        'SELECT bikes_available, capacity, bikes_docked FROM stations WHERE id = $1',
+        [world.stations[1].id],
+      );
+      expect(rows.find((r) => r.station_id === world.stations[1].id)).toMatchObject({
+        bikes_available: s1[0].bikes_available,
+        spaces_available: s1[0].capacity - s1[0].bikes_docked,
+      });
       expect(rows.some((r) => r.station_id === world.stations[0].id)).toBe(false);
     } finally {
       await h.ds.query('UPDATE stations SET active = true WHERE id = $1', [world.stations[0].id]);
@@ -219,22 +295,59 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
     for (const path of ['summary', 'daily', 'hourly', 'stations', 'od', 'donors']) {
       expect((await h.api.get(`/api/v1/stats/${path}?from=${FROM}&to=${TO}`)).status).toBe(401);
       const refused = await operator.get(`/api/v1/stats/${path}?from=${FROM}&to=${TO}`);
-      expect({ path, status: refused.status, code: refused.body.code }).toEqual({ path, status: 403, code: 'FORBIDDEN' });
+      expect({ path, status: refused.status, code: refused.body.code }).toEqual({
+        path,
+        status: 403,
+        code: 'FORBIDDEN',
+      });
       expect((await admin.get(`/api/v1/stats/${path}?from=${FROM}&to=${TO}`)).status).toBe(200);
     }
     const bad = async (qs: string) => {
       const res = await planner.get(`/api/v1/stats/summary?${qs}`);
-      return { status: res.status, code: res.body.code, fields: (res.body.details?.fields ?? []).map((f: { field: string }) => f.field) };
+      return {
+        status: res.status,
+        code: res.body.code,
+        fields: (res.body.details?.fields ?? []).map((f: { field: string }) => f.field),
+      };
     };
-    await expect(bad('from=2019-10-32&to=2019-11-01')).resolves.toEqual({ status: 400, code: 'VALIDATION_FAILED', fields: ['from'] });
-    await expect(bad('from=2019-02-29&to=2019-03-01')).resolves.toEqual({ status: 400, code: 'VALIDATION_FAILED', fields: ['from'] });
-    await expect(bad('from=1%2F10%2F2019&to=2019-11-01')).resolves.toEqual({ status: 400, code: 'VALIDATION_FAILED', fields: ['from'] });
-    await expect(bad('from=2019-11-01&to=2019-10-01')).resolves.toEqual({ status: 400, code: 'VALIDATION_FAILED', fields: ['from'] });
-    await expect(bad('from=2019-01-01&to=2020-02-05')).resolves.toEqual({ status: 400, code: 'VALIDATION_FAILED', fields: ['to'] });
+    await expect(bad('from=2019-10-32&to=2019-11-01')).resolves.toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      fields: ['from'],
+    });
+    await expect(bad('from=2019-02-29&to=2019-03-01')).resolves.toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      fields: ['from'],
+    });
+    await expect(bad('from=1%2F10%2F2019&to=2019-11-01')).resolves.toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      fields: ['from'],
+    });
+    await expect(bad('from=2019-11-01&to=2019-10-01')).resolves.toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      fields: ['from'],
+    });
+    await expect(bad('from=2019-01-01&to=2020-02-05')).resolves.toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      fields: ['to'],
+    });
     await expect(bad('from=2019-01-01&to=2020-02-04')).resolves.toMatchObject({ status: 200 });
-    await expect(bad(`from=${FROM}&to=${TO}&stationId=nope`)).resolves.toEqual({ status: 400, code: 'VALIDATION_FAILED', fields: ['stationId'] });
-    await expect(bad(`from=${FROM}&to=${TO}&extra=1`)).resolves.toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
-    const unknown = await planner.get(`/api/v1/stats/od?from=${FROM}&to=${TO}&stationId=00000000-0000-4000-8000-000000000000`);
+    await expect(bad(`from=${FROM}&to=${TO}&stationId=nope`)).resolves.toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      fields: ['stationId'],
+    });
+    await expect(bad(`from=${FROM}&to=${TO}&extra=1`)).resolves.toMatchObject({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    });
+    const unknown = await planner.get(
+      `/api/v1/stats/od?from=${FROM}&to=${TO}&stationId=00000000-0000-4000-8000-000000000000`,
+    );
     expect(unknown).toMatchObject({ status: 404, body: { code: 'STATION_NOT_FOUND' } });
   });
 
@@ -242,7 +355,11 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
     const { api: admin } = await h.signedIn('admin');
     const loanId = new Rand(7).uuid();
     // The loan does not exist yet: the job fails for good at once (no retries wasted on it).
-    await trips.add('trip.aggregate', { loanId }, { jobId: 'test-dead-letter', attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
+    await trips.add(
+      'trip.aggregate',
+      { loanId },
+      { jobId: 'test-dead-letter', attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+    );
     const failed = await until('the job to fail', async () => {
       const res = await admin.get('/api/v1/stats/jobs/failed');
       return (res.body as Array<{ id: string }>).find((j) => j.id === 'test-dead-letter') ? res : undefined;
@@ -258,7 +375,11 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
       timestamp: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
       failedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
     });
-    expect((await admin.get('/api/v1/stats/jobs/failed?queue=system')).body.every((j: { queue: string }) => j.queue === 'system')).toBe(true);
+    expect(
+      (await admin.get('/api/v1/stats/jobs/failed?queue=system')).body.every(
+        (j: { queue: string }) => j.queue === 'system',
+      ),
+    ).toBe(true);
     expect((await planner.get('/api/v1/stats/jobs/failed')).status).toBe(403);
     expect((await planner.post('/api/v1/stats/jobs/trips/test-dead-letter/retry')).status).toBe(403);
     expect((await admin.post('/api/v1/stats/jobs/trips/nope/retry')).body.code).toBe('JOB_NOT_FOUND');
@@ -275,8 +396,13 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
     const retried = await admin.post('/api/v1/stats/jobs/trips/test-dead-letter/retry');
     expect(retried.status).toBe(200);
     expect(retried.body).toMatchObject({ queue: 'trips', id: 'test-dead-letter' });
-    await until('the retried job to complete', async () => (await trips.getJobState('test-dead-letter')) === 'completed');
-    expect(await h.ds.query('SELECT duration_s FROM trip_facts WHERE loan_id = $1', [loanId])).toEqual([{ duration_s: 1200 }]);
+    await until(
+      'the retried job to complete',
+      async () => (await trips.getJobState('test-dead-letter')) === 'completed',
+    );
+    expect(await h.ds.query('SELECT duration_s FROM trip_facts WHERE loan_id = $1', [loanId])).toEqual([
+      { duration_s: 1200 },
+    ]);
     const again = await admin.post('/api/v1/stats/jobs/trips/test-dead-letter/retry');
     expect(again).toMatchObject({ status: 409, body: { code: 'JOB_NOT_FAILED' } });
   });
@@ -297,7 +423,13 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
       await blocker.query('LOCK TABLE trip_facts IN SHARE MODE');
       await h.ds.query(`INSERT INTO outbox_events (type, aggregate_id, payload) VALUES ('loan.closed', $1, $2)`, [
         loanId,
-        { loanId, journeyId: loanId, endReason: 'returned', toStationId: l.toStationId, endedAt: '2019-12-03T14:10:00.000Z' },
+        {
+          loanId,
+          journeyId: loanId,
+          endReason: 'returned',
+          toStationId: l.toStationId,
+          endedAt: '2019-12-03T14:10:00.000Z',
+        },
       ]);
       await until('the job to be active', async () => (await trips.getActiveCount()) === 1, 15_000);
 
@@ -311,11 +443,18 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
     } finally {
       await blocker.end();
     }
-    expect(await h.ds.query('SELECT duration_s FROM trip_facts WHERE loan_id = $1', [loanId])).toEqual([{ duration_s: 600 }]);
+    expect(await h.ds.query('SELECT duration_s FROM trip_facts WHERE loan_id = $1', [loanId])).toEqual([
+      { duration_s: 600 },
+    ]);
     // Finished by the worker that was shutting down, on its first attempt (not abandoned and retried).
-    const [{ id }] = await h.ds.query<Array<{ id: string }>>('SELECT id FROM outbox_events WHERE aggregate_id = $1', [loanId]);
+    const [{ id }] = await h.ds.query<Array<{ id: string }>>('SELECT id FROM outbox_events WHERE aggregate_id = $1', [
+      loanId,
+    ]);
     const job = (await trips.getJob(`outbox-${id}`))!;
-    expect({ state: await job.getState(), attemptsMade: job.attemptsMade }).toEqual({ state: 'completed', attemptsMade: 1 });
+    expect({ state: await job.getState(), attemptsMade: job.attemptsMade }).toEqual({
+      state: 'completed',
+      attemptsMade: 1,
+    });
   });
 });
 
@@ -345,7 +484,13 @@ async function insertOperationalHistory(h: ApiHarness, world: TripWorld): Promis
           state = (['ok', 'empty', 'full'] as const)[rnd.weighted([5, 2, 1])];
           left = rnd.int(1, 45);
         }
-        rows.push({ stationId: station.id, at: new Date(open + m * 60_000), bikes: state === 'empty' ? 0 : 4, spaces: state === 'full' ? 0 : 6, interval: 60 });
+        rows.push({
+          stationId: station.id,
+          at: new Date(open + m * 60_000),
+          bikes: state === 'empty' ? 0 : 4,
+          spaces: state === 'full' ? 0 : 6,
+          interval: 60,
+        });
       }
     }
   }
@@ -354,7 +499,13 @@ async function insertOperationalHistory(h: ApiHarness, world: TripWorld): Promis
   await h.ds.query(
     `INSERT INTO station_samples (station_id, sampled_at, bikes_available, spaces_available, interval_seconds)
      SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::int[], $5::int[])`,
-    [rows.map((r) => r.stationId), rows.map((r) => r.at), rows.map((r) => r.bikes), rows.map((r) => r.spaces), rows.map((r) => r.interval)],
+    [
+      rows.map((r) => r.stationId),
+      rows.map((r) => r.at),
+      rows.map((r) => r.bikes),
+      rows.map((r) => r.spaces),
+      rows.map((r) => r.interval),
+    ],
   );
 
   const bike = (i: number) => world.bikes[i].id;
@@ -376,7 +527,14 @@ async function insertOperationalHistory(h: ApiHarness, world: TripWorld): Promis
     h.ds.query(
       `INSERT INTO bike_events (bike_id, type, from_state, to_state, from_station_id, to_station_id, occurred_at)
        VALUES ($1, $2, $3, $4, $5, $5, $6)`,
-      [b, type, type === 'repaired' ? 'maintenance' : 'available', type === 'repaired' ? 'available' : 'maintenance', station, at],
+      [
+        b,
+        type,
+        type === 'repaired' ? 'maintenance' : 'available',
+        type === 'repaired' ? 'available' : 'maintenance',
+        station,
+        at,
+      ],
     );
   await event(bike(20), 'damage_reported', s1.id, '2019-10-05T15:00:00Z');
   await event(bike(20), 'repaired', s1.id, '2019-10-05T19:30:00Z'); // 4.5 h
@@ -389,7 +547,10 @@ async function insertOperationalHistory(h: ApiHarness, world: TripWorld): Promis
   await event(bike(24), 'repaired', s1.id, '2019-10-01T13:00:00Z');
 
   const suspend = (i: number, at: string) =>
-    h.ds.query(`UPDATE riders SET status = 'suspended', suspended_at = $2, suspension_reason = 'test' WHERE id = $1`, [world.riders[i].id, at]);
+    h.ds.query(`UPDATE riders SET status = 'suspended', suspended_at = $2, suspension_reason = 'test' WHERE id = $1`, [
+      world.riders[i].id,
+      at,
+    ]);
   await suspend(1, '2019-10-04T20:00:00Z');
   await suspend(2, '2019-10-18T20:00:00Z');
   await suspend(3, '2019-11-01T04:59:00Z'); // 23:59 local on the 31st
@@ -480,7 +641,12 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 /** Code-point order, as PostgreSQL orders uuids and these ASCII codes. */
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function expectedSnapshot(world: TripWorld, raw: RawTrip[], samples: SampleRow[], opts: { stationId?: string }): Snapshot {
+function expectedSnapshot(
+  world: TripWorld,
+  raw: RawTrip[],
+  samples: SampleRow[],
+  opts: { stationId?: string },
+): Snapshot {
   const station = opts.stationId;
   const touches = (t: RawTrip) => !station || t.from === station || t.to === station;
   const inRange = raw.filter((t) => t.startDate >= FROM && t.startDate <= TO && touches(t));
@@ -491,11 +657,21 @@ function expectedSnapshot(world: TripWorld, raw: RawTrip[], samples: SampleRow[]
 
   const genders: Record<string, number> = { female: 0, male: 0, other: 0, undisclosed: 0 };
   for (const t of inRange) genders[t.gender]++;
-  const fleet: Record<string, number> = { available: 0, on_loan: 0, maintenance: 0, in_transit: 0, missing: 0, retired: 0 };
+  const fleet: Record<string, number> = {
+    available: 0,
+    on_loan: 0,
+    maintenance: 0,
+    in_transit: 0,
+    missing: 0,
+    retired: 0,
+  };
   for (const b of world.bikes) if (!station || b.stationId === station) fleet[b.state]++;
   // From insertOperationalHistory, by hand.
   const moves = station === world.stations[1].id ? 3 : 5;
-  const damage = station === world.stations[1].id ? { reports: 2, repairs: 2, hours: 38.25 } : { reports: 4, repairs: 3, hours: 41.5 };
+  const damage =
+    station === world.stations[1].id
+      ? { reports: 2, repairs: 2, hours: 38.25 }
+      : { reports: 4, repairs: 3, hours: 41.5 };
 
   const summary = {
     from: FROM,
@@ -515,16 +691,32 @@ function expectedSnapshot(world: TripWorld, raw: RawTrip[], samples: SampleRow[]
     population: POPULATION,
     womenShare: ratio(genders.female, n),
     tripsByGender: genders,
-    ageBands: AGE_BAND_NAMES.map((band) => ({ band, trips: count(inRange, (t) => t.band === band), share: ratio(count(inRange, (t) => t.band === band), n) })),
-    helmetShare: ratio(count(inRange, (t) => t.helmet), n),
+    ageBands: AGE_BAND_NAMES.map((band) => ({
+      band,
+      trips: count(inRange, (t) => t.band === band),
+      share: ratio(
+        count(inRange, (t) => t.band === band),
+        n,
+      ),
+    })),
+    helmetShare: ratio(
+      count(inRange, (t) => t.helmet),
+      n,
+    ),
     overdueTrips: count(inRange, (t) => t.overdue),
-    overdueRate: ratio(count(inRange, (t) => t.overdue), n),
+    overdueRate: ratio(
+      count(inRange, (t) => t.overdue),
+      n,
+    ),
     suspensions: 2 + 1,
     registeredRiders: count(world.riders, (r) => r.createdAt < end),
     verifiedRiders: count(world.riders, (r) => r.verifiedAt !== null && r.verifiedAt < end),
     activeRiders: new Set(inRange.map((t) => t.riderId)).size,
     metrolineaTrips: count(inRange, (t) => t.metro),
-    metrolineaShare: ratio(count(inRange, (t) => t.metro), n),
+    metrolineaShare: ratio(
+      count(inRange, (t) => t.metro),
+      n,
+    ),
     distanceKm: sum(inRange.map((t) => t.distanceM)) / 1000,
     co2AvoidedKg: sum(inRange.map((t) => t.co2G)) / 1000,
     co2GramsPerKm: CO2,
@@ -546,17 +738,32 @@ function expectedSnapshot(world: TripWorld, raw: RawTrip[], samples: SampleRow[]
       averageDurationSeconds: k ? roundTo(sum(day.map((t) => t.durationS)) / k, 1) : null,
       medianDurationSeconds: median(day.map((t) => t.durationS)),
       tripsPerBike: ratio(k, inService),
-      helmetShare: ratio(count(day, (t) => t.helmet), k),
+      helmetShare: ratio(
+        count(day, (t) => t.helmet),
+        k,
+      ),
       overdueTrips: count(day, (t) => t.overdue),
-      overdueRate: ratio(count(day, (t) => t.overdue), k),
-      womenShare: ratio(count(day, (t) => t.gender === 'female'), k),
-      metrolineaShare: ratio(count(day, (t) => t.metro), k),
+      overdueRate: ratio(
+        count(day, (t) => t.overdue),
+        k,
+      ),
+      womenShare: ratio(
+        count(day, (t) => t.gender === 'female'),
+        k,
+      ),
+      metrolineaShare: ratio(
+        count(day, (t) => t.metro),
+        k,
+      ),
       distanceKm: sum(day.map((t) => t.distanceM)) / 1000,
       co2AvoidedKg: sum(day.map((t) => t.co2G)) / 1000,
     };
   });
 
-  const cells = new Map<string, { date: string; hour: number; stationId: string; departures: number; arrivals: number; netFlow: number }>();
+  const cells = new Map<
+    string,
+    { date: string; hour: number; stationId: string; departures: number; arrivals: number; netFlow: number }
+  >();
   const cell = (date: string, hour: number, stationId: string) => {
     const key = `${date}|${String(hour).padStart(2, '0')}|${stationId}`;
     let c = cells.get(key);
@@ -564,10 +771,14 @@ function expectedSnapshot(world: TripWorld, raw: RawTrip[], samples: SampleRow[]
     return c;
   };
   for (const t of raw) {
-    if (t.startDate >= FROM && t.startDate <= TO && (!station || t.from === station)) cell(t.startDate, t.startHour, t.from).departures++;
-    if (t.endDate >= FROM && t.endDate <= TO && (!station || t.to === station)) cell(t.endDate, t.endHour, t.to).arrivals++;
+    if (t.startDate >= FROM && t.startDate <= TO && (!station || t.from === station))
+      cell(t.startDate, t.startHour, t.from).departures++;
+    if (t.endDate >= FROM && t.endDate <= TO && (!station || t.to === station))
+      cell(t.endDate, t.endHour, t.to).arrivals++;
   }
-  const hourly = [...cells.entries()].sort(([a], [b]) => cmp(a, b)).map(([, c]) => ({ ...c, netFlow: c.arrivals - c.departures }));
+  const hourly = [...cells.entries()]
+    .sort(([a], [b]) => cmp(a, b))
+    .map(([, c]) => ({ ...c, netFlow: c.arrivals - c.departures }));
 
   const stations = [...world.stations]
     .filter((s) => !station || s.id === station)
@@ -575,13 +786,16 @@ function expectedSnapshot(world: TripWorld, raw: RawTrip[], samples: SampleRow[]
     .map((s) => {
       const departures = count(raw, (t) => t.startDate >= FROM && t.startDate <= TO && t.from === s.id);
       const arrivals = count(raw, (t) => t.endDate >= FROM && t.endDate <= TO && t.to === s.id);
-      const mine = samples.filter((x) => x.stationId === s.id && x.at >= start && x.at < end).sort((a, b) => a.at.getTime() - b.at.getTime());
+      const mine = samples
+        .filter((x) => x.stationId === s.id && x.at >= start && x.at < end)
+        .sort((a, b) => a.at.getTime() - b.at.getTime());
       const spells = (pred: (x: SampleRow) => boolean) => {
         let longest = 0;
         let run = 0;
         let prev: SampleRow | undefined;
         for (const x of mine) {
-          const contiguous = prev !== undefined && pred(prev) && x.at.getTime() - prev.at.getTime() <= 2 * prev.interval * 1000;
+          const contiguous =
+            prev !== undefined && pred(prev) && x.at.getTime() - prev.at.getTime() <= 2 * prev.interval * 1000;
           run = pred(x) ? (contiguous ? run : 0) + x.interval : 0;
           longest = Math.max(longest, run);
           prev = x;
@@ -617,7 +831,9 @@ function expectedSnapshot(world: TripWorld, raw: RawTrip[], samples: SampleRow[]
     p.trips++;
     pairs.set(key, p);
   }
-  const od = [...pairs.values()].sort((a, b) => b.trips - a.trips || cmp(a.fromStationId, b.fromStationId) || cmp(a.toStationId, b.toStationId));
+  const od = [...pairs.values()].sort(
+    (a, b) => b.trips - a.trips || cmp(a.fromStationId, b.fromStationId) || cmp(a.toStationId, b.toStationId),
+  );
 
   const donors = world.donors
     .map((d) => {

@@ -37,14 +37,19 @@ class UsageError extends Error {}
 function options(argv: string[]): { trips: number; days: number } {
   let values: { trips?: string; days?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { trips: { type: 'string' }, days: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { trips: { type: 'string' }, days: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
   } catch (e) {
     throw new UsageError(`${(e as Error).message}\n${USAGE}`);
   }
   if (values.help) throw new UsageError(USAGE);
   const trips = Number(values.trips ?? 1_000_000);
   const days = Number(values.days ?? 90);
-  if (!Number.isInteger(trips) || trips < 1000 || trips > 20_000_000) throw new UsageError(`--trips must be 1000..20000000\n${USAGE}`);
+  if (!Number.isInteger(trips) || trips < 1000 || trips > 20_000_000)
+    throw new UsageError(`--trips must be 1000..20000000\n${USAGE}`);
   if (!Number.isInteger(days) || days < 1 || days > 3650) throw new UsageError(`--days must be 1..3650\n${USAGE}`);
   return { trips, days };
 }
@@ -85,7 +90,8 @@ async function main(): Promise<void> {
   cleanup.handleSignals();
   try {
     const base = new URL(process.env.DATABASE_URL ?? DEFAULT_DB);
-    if (!LOOPBACK.has(base.hostname)) throw new UsageError(`DATABASE_URL points at ${base.hostname}; the bench runs on this machine only.`);
+    if (!LOOPBACK.has(base.hostname))
+      throw new UsageError(`DATABASE_URL points at ${base.hostname}; the bench runs on this machine only.`);
     base.pathname = `/metrobici_bench_export_${randomBytes(4).toString('hex')}`;
     const databaseUrl = base.toString();
     const to = (() => {
@@ -94,7 +100,9 @@ async function main(): Promise<void> {
       return d;
     })();
 
-    console.log(`Scratch database ${base.pathname.slice(1)}: migrating and generating ${opts.trips.toLocaleString('en')} trips over ${opts.days} days …`);
+    console.log(
+      `Scratch database ${base.pathname.slice(1)}: migrating and generating ${opts.trips.toLocaleString('en')} trips over ${opts.days} days …`,
+    );
     await ensureDatabase(databaseUrl);
     cleanup.add('drop scratch database', () => dropDatabase(databaseUrl));
     await migrate(databaseUrl);
@@ -106,7 +114,9 @@ async function main(): Promise<void> {
     await generate(ds, opts.trips, opts.days);
     const generateMs = Date.now() - generated;
     const [{ bytes }] = await ds.query<Array<{ bytes: string }>>(`SELECT pg_total_relation_size('loans') AS bytes`);
-    console.log(`  generated in ${(generateMs / 1000).toFixed(1)} s (loans table with indexes: ${mb(Number(bytes))} MB)`);
+    console.log(
+      `  generated in ${(generateMs / 1000).toFixed(1)} s (loans table with indexes: ${mb(Number(bytes))} MB)`,
+    );
 
     // The API, in this process, on a leased Redis db.
     const redisBase = process.env.REDIS_URL ?? DEFAULT_REDIS;
@@ -126,18 +136,28 @@ async function main(): Promise<void> {
     await app.listen(0, '127.0.0.1');
     cleanup.add('close API', () => app.close());
     const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-    const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'planner@bench.local', password: PASSWORD }) });
+    const login = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'planner@bench.local', password: PASSWORD }),
+    });
     const { accessToken } = (await login.json()) as { accessToken: string };
 
     // Warm the caches once with a small range, so both runs read a warm table.
-    await drain(await fetch(`${url}/api/v1/exports/trips.csv?from=${FROM}&to=${FROM}`, { headers: { authorization: `Bearer ${accessToken}` } }));
+    await drain(
+      await fetch(`${url}/api/v1/exports/trips.csv?from=${FROM}&to=${FROM}`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      }),
+    );
     await ds.query(`SELECT count(*) FROM loans`);
 
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
     const rss = sampler(() => process.memoryUsage().rss);
     const started = process.hrtime.bigint();
-    const res = await fetch(`${url}/api/v1/exports/trips.csv?from=${FROM}&to=${to}`, { headers: { authorization: `Bearer ${accessToken}` } });
+    const res = await fetch(`${url}/api/v1/exports/trips.csv?from=${FROM}&to=${to}`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
     if (res.status !== 200) throw new Error(`export answered ${res.status}: ${await res.text()}`);
     const { bytes: apiBytes, lines } = await drain(res);
     const apiSeconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -151,18 +171,40 @@ async function main(): Promise<void> {
     const result = {
       bench: 'export',
       at: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 1024 ** 3), node: process.version },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+        node: process.version,
+      },
       trips: opts.trips,
       days: opts.days,
       generateSeconds: generateMs / 1000,
-      api: { rows: apiRows, seconds: apiSeconds, rowsPerSecond: Math.round(apiRows / apiSeconds), megabytes: mb(apiBytes), rssBeforeMb: mb(rssBefore), rssPeakMb: mb(apiPeak), rssGrowthMb: mb(apiPeak - rssBefore) },
-      psqlCopy: { rows: psql.rows, seconds: psql.seconds, rowsPerSecond: Math.round(psql.rows / psql.seconds), vmHwmMb: mb(psql.vmHwm) },
+      api: {
+        rows: apiRows,
+        seconds: apiSeconds,
+        rowsPerSecond: Math.round(apiRows / apiSeconds),
+        megabytes: mb(apiBytes),
+        rssBeforeMb: mb(rssBefore),
+        rssPeakMb: mb(apiPeak),
+        rssGrowthMb: mb(apiPeak - rssBefore),
+      },
+      psqlCopy: {
+        rows: psql.rows,
+        seconds: psql.seconds,
+        rowsPerSecond: Math.round(psql.rows / psql.seconds),
+        vmHwmMb: mb(psql.vmHwm),
+      },
     };
     console.log('');
     console.log(`| run | rows | seconds | rows/s | MB | peak RSS |`);
     console.log(`|---|---|---|---|---|---|`);
-    console.log(`| GET /api/v1/exports/trips.csv (API in this process) | ${apiRows} | ${apiSeconds.toFixed(2)} | ${result.api.rowsPerSecond} | ${result.api.megabytes} | ${result.api.rssPeakMb} MB (${result.api.rssBeforeMb} MB before, +${result.api.rssGrowthMb} MB) |`);
-    console.log(`| psql \\copy (same query, COPY TO STDOUT) | ${psql.rows} | ${psql.seconds.toFixed(2)} | ${result.psqlCopy.rowsPerSecond} | - | ${result.psqlCopy.vmHwmMb} MB (psql VmHWM) |`);
+    console.log(
+      `| GET /api/v1/exports/trips.csv (API in this process) | ${apiRows} | ${apiSeconds.toFixed(2)} | ${result.api.rowsPerSecond} | ${result.api.megabytes} | ${result.api.rssPeakMb} MB (${result.api.rssBeforeMb} MB before, +${result.api.rssGrowthMb} MB) |`,
+    );
+    console.log(
+      `| psql \\copy (same query, COPY TO STDOUT) | ${psql.rows} | ${psql.seconds.toFixed(2)} | ${result.psqlCopy.rowsPerSecond} | - | ${result.psqlCopy.vmHwmMb} MB (psql VmHWM) |`,
+    );
     console.log(`API/psql time ratio: ${(apiSeconds / psql.seconds).toFixed(2)}`);
     const dir = join(REPO_ROOT, 'bench', 'results');
     mkdirSync(dir, { recursive: true });
@@ -202,9 +244,22 @@ async function psqlCopy(databaseUrl: string, to: string): Promise<{ rows: number
     .join(', ');
   const query = TRIPS_SQL.replace(/\s+/g, ' ').trim();
   const started = process.hrtime.bigint();
-  const child = spawn('psql', [databaseUrl, '-X', '-v', 'ON_ERROR_STOP=1', '-c', `SELECT ${settings}`, '-c', `\\copy (${query}) TO '/dev/null' WITH (FORMAT csv, HEADER true)`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'psql',
+    [
+      databaseUrl,
+      '-X',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      `SELECT ${settings}`,
+      '-c',
+      `\\copy (${query}) TO '/dev/null' WITH (FORMAT csv, HEADER true)`,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -219,7 +274,9 @@ async function psqlCopy(databaseUrl: string, to: string): Promise<{ rows: number
 
 /** Reference data and N closed loans, set-based (no rows in Node). */
 async function generate(ds: ReturnType<typeof createDataSource>, trips: number, days: number): Promise<void> {
-  await ds.query(`INSERT INTO donors (code, name) VALUES ('bavaria', 'Fundación Bavaria'), ('mintransporte', 'Ministerio de Transporte'), ('uis', 'UIS')`);
+  await ds.query(
+    `INSERT INTO donors (code, name) VALUES ('bavaria', 'Fundación Bavaria'), ('mintransporte', 'Ministerio de Transporte'), ('uis', 'UIS')`,
+  );
   await ds.query(
     `INSERT INTO stations (code, name, lat, lon, capacity, kind)
      SELECT 'ST' || g, 'Estación ' || g, 7.06 + (g % 4) * 0.02, -73.13 + (g / 4) * 0.015, 30, 'station' FROM generate_series(1, 12) g`,
@@ -237,7 +294,10 @@ async function generate(ds: ReturnType<typeof createDataSource>, trips: number, 
             '300' || lpad(g::text, 7, '0'), 'rider' || g || '@example.org', now(), '2019-10', '["service","statistics"]'::jsonb, 'active', now()
        FROM generate_series(1, 5000) g`,
   );
-  await ds.query(`INSERT INTO staff_users (email, full_name, password_hash, role) VALUES ('planner@bench.local', 'Bench planner', $1, 'planner')`, [await hashPassword(PASSWORD)]);
+  await ds.query(
+    `INSERT INTO staff_users (email, full_name, password_hash, role) VALUES ('planner@bench.local', 'Bench planner', $1, 'planner')`,
+    [await hashPassword(PASSWORD)],
+  );
   const spacing = (days * 86_400) / trips;
   await ds.query(
     `WITH b AS (SELECT array_agg(id ORDER BY code) AS a FROM bikes),

@@ -22,7 +22,15 @@ export async function consistencyChecks(ds: DataSource, expected: Expected): Pro
   const checks: CheckResult[] = [];
   const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
 
-  const stations: Array<{ code: string; capacity: number; bikes_docked: number; bikes_available: number; docked: string; available: string; sequence: string }> = await ds.query(
+  const stations: Array<{
+    code: string;
+    capacity: number;
+    bikes_docked: number;
+    bikes_available: number;
+    docked: string;
+    available: string;
+    sequence: string;
+  }> = await ds.query(
     `SELECT s.code, s.capacity, s.bikes_docked, s.bikes_available, s.sequence,
             count(b.id) AS docked, count(b.id) FILTER (WHERE b.state = 'available') AS available
        FROM stations s LEFT JOIN bikes b ON b.station_id = s.id
@@ -34,16 +42,26 @@ export async function consistencyChecks(ds: DataSource, expected: Expected): Pro
     wrong.length === 0,
     wrong.length === 0
       ? `${stations.length} stations, ${stations.reduce((a, s) => a + n(s.docked), 0)} bikes docked`
-      : wrong.map((s) => `${s.code}: counters ${s.bikes_docked}/${s.bikes_available}, actual ${s.docked}/${s.available}`).join('; '),
+      : wrong
+          .map((s) => `${s.code}: counters ${s.bikes_docked}/${s.bikes_available}, actual ${s.docked}/${s.available}`)
+          .join('; '),
   );
   const overfull = stations.filter((s) => n(s.docked) > n(s.capacity));
-  check('no station over capacity', overfull.length === 0, overfull.map((s) => `${s.code}: ${s.docked} > ${s.capacity}`).join('; ') || 'ok');
+  check(
+    'no station over capacity',
+    overfull.length === 0,
+    overfull.map((s) => `${s.code}: ${s.docked} > ${s.capacity}`).join('; ') || 'ok',
+  );
 
   const [twice] = (await ds.query(
     `SELECT (SELECT count(*) FROM (SELECT bike_id FROM loans WHERE state = 'open' GROUP BY bike_id HAVING count(*) > 1) x) AS bikes,
             (SELECT count(*) FROM (SELECT rider_id FROM loans WHERE state = 'open' GROUP BY rider_id HAVING count(*) > 1) y) AS riders`,
   )) as Array<{ bikes: string; riders: string }>;
-  check('no bike and no rider with two open loans', n(twice.bikes) === 0 && n(twice.riders) === 0, `bikes: ${twice.bikes}, riders: ${twice.riders}`);
+  check(
+    'no bike and no rider with two open loans',
+    n(twice.bikes) === 0 && n(twice.riders) === 0,
+    `bikes: ${twice.bikes}, riders: ${twice.riders}`,
+  );
 
   const [state] = (await ds.query(
     `SELECT (SELECT count(*) FROM bikes) AS bikes,
@@ -65,7 +83,11 @@ export async function consistencyChecks(ds: DataSource, expected: Expected): Pro
     n(state.mismatched) === 0 && n(state.bikes) === expected.bikes && docked + n(state.on_loan) === expected.bikes,
     `bikes ${state.bikes} = docked ${docked} + on loan ${state.on_loan}; on_loan without open loan or vice versa: ${state.mismatched}`,
   );
-  check('open loans as expected', n(state.open_loans) === expected.openLoans, `${state.open_loans} open, expected ${expected.openLoans}`);
+  check(
+    'open loans as expected',
+    n(state.open_loans) === expected.openLoans,
+    `${state.open_loans} open, expected ${expected.openLoans}`,
+  );
   check(
     'one loan row per accepted check-out, one closed loan per accepted return',
     n(state.loans) === expected.checkOuts && n(state.returned) === expected.returns,

@@ -50,8 +50,18 @@ const MAX_ATTEMPTS = 3;
  * a retry of a committed request from its idempotency record), a 4xx is not. When the time is up
  * each operator finishes its open cycle, so the run ends with every bike back in a rack.
  */
-export async function runLoad(client: BenchClient, world: BenchWorld, tokens: string[], options: LoadOptions): Promise<LoadResult> {
-  const operators: Operator[] = world.operators.map((o, i) => ({ email: o.email, token: tokens[i], riderId: o.riderId, bikes: o.bikes.map((b) => ({ ...b })) }));
+export async function runLoad(
+  client: BenchClient,
+  world: BenchWorld,
+  tokens: string[],
+  options: LoadOptions,
+): Promise<LoadResult> {
+  const operators: Operator[] = world.operators.map((o, i) => ({
+    email: o.email,
+    token: tokens[i],
+    riderId: o.riderId,
+    bikes: o.bikes.map((b) => ({ ...b })),
+  }));
   const stations = world.stationIds;
   const t0 = performance.now();
   const windowStart = t0 + options.warmupMs;
@@ -94,7 +104,12 @@ export async function runLoad(client: BenchClient, world: BenchWorld, tokens: st
     return false;
   };
 
-  const call = async (kind: CallKind, op: Operator, path: string, body: Record<string, unknown>): Promise<Timed | undefined> => {
+  const call = async (
+    kind: CallKind,
+    op: Operator,
+    path: string,
+    body: Record<string, unknown>,
+  ): Promise<Timed | undefined> => {
     const headers = { authorization: `Bearer ${op.token}`, 'idempotency-key': randomUUID() };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const res = await client.post(path, body, headers);
@@ -123,7 +138,11 @@ export async function runLoad(client: BenchClient, world: BenchWorld, tokens: st
     while (!shouldStop()) {
       cyclesStarted++;
       const bike = op.bikes[next++ % op.bikes.length];
-      const out = await call('checkOut', op, '/api/v1/loans', { bikeCode: bike.code, riderId: op.riderId, stationId: stations[bike.station] });
+      const out = await call('checkOut', op, '/api/v1/loans', {
+        bikeCode: bike.code,
+        riderId: op.riderId,
+        stationId: stations[bike.station],
+      });
       if (!out) {
         await sleep(50);
         continue;

@@ -13,7 +13,16 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDotEnv } from '@metrobici/config';
 import { createDataSource, dropDatabase, ensureDatabase, migrate } from '@metrobici/database';
-import { type ApiMode, type ApiProcess, distExists, distLooksStale, freePort, REPO_ROOT, runCommand, startApiProcess } from '../support/api-process';
+import {
+  type ApiMode,
+  type ApiProcess,
+  distExists,
+  distLooksStale,
+  freePort,
+  REPO_ROOT,
+  runCommand,
+  startApiProcess,
+} from '../support/api-process';
 import { intOption, UsageError } from '../support/cli';
 import { Cleanup } from '../support/cleanup';
 import { backgroundCores, cpuBetween, type CpuSnapshot, cpuSnapshot, type CpuUsage } from '../support/cpu';
@@ -95,7 +104,8 @@ function parseOptions(argv: string[]): Options {
     pgbench: !values['no-pgbench'],
     pgbenchScale: intOption('pgbench-scale', values['pgbench-scale'], 1, 1000),
   };
-  if (options.bikes < options.operators) throw new UsageError(`--bikes (${options.bikes}) must be at least --operators (${options.operators})`);
+  if (options.bikes < options.operators)
+    throw new UsageError(`--bikes (${options.bikes}) must be at least --operators (${options.operators})`);
   return options;
 }
 
@@ -105,7 +115,10 @@ function apiMode(raw: string): ApiMode {
 }
 
 function loopbackOnly(url: URL, what: string): void {
-  if (!LOOPBACK.has(url.hostname)) throw new UsageError(`${what} points at ${url.hostname}; the bench runs against servers on this machine only (127.0.0.1).`);
+  if (!LOOPBACK.has(url.hostname))
+    throw new UsageError(
+      `${what} points at ${url.hostname}; the bench runs against servers on this machine only (127.0.0.1).`,
+    );
 }
 
 function git(args: string[]): string | null {
@@ -149,10 +162,18 @@ async function main(): Promise<number> {
     }
 
     const idleBefore = await backgroundCores(2000, os.cpus().length);
-    if (idleBefore !== null && idleBefore > NOISY_CORES) warn(`the machine was already busy before the bench (${idleBefore} cores): close builds and test runs for figures worth recording.`);
+    if (idleBefore !== null && idleBefore > NOISY_CORES)
+      warn(
+        `the machine was already busy before the bench (${idleBefore} cores): close builds and test runs for figures worth recording.`,
+      );
 
-    const redisCandidates = options.redisDb !== undefined ? [options.redisDb] : [14, 15, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1];
-    const lease = await leaseRedisDb(redisUrl.toString(), redisCandidates, (options.warmup + options.seconds + 30 * 60) * 1000);
+    const redisCandidates =
+      options.redisDb !== undefined ? [options.redisDb] : [14, 15, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1];
+    const lease = await leaseRedisDb(
+      redisUrl.toString(),
+      redisCandidates,
+      (options.warmup + options.seconds + 30 * 60) * 1000,
+    );
     cleanup.add(`flush and release Redis db ${lease.index}`, () => lease.release());
     const benchRedisUrl = lease.url;
     console.log(`» database ${dbUrl.pathname.slice(1)}, Redis db ${lease.index}`);
@@ -163,11 +184,20 @@ async function main(): Promise<number> {
     const ds = createDataSource(databaseUrl, { extra: { max: 2, application_name: 'metrobici-bench' } });
     await ds.initialize();
     cleanup.add('close the bench connection', () => ds.destroy());
-    const [pg] = (await ds.query(`SELECT current_setting('server_version') AS version, current_setting('shared_buffers') AS shared_buffers,
-             current_setting('synchronous_commit') AS synchronous_commit, current_setting('max_connections') AS max_connections`)) as Array<Record<string, string>>;
+    const [pg] =
+      (await ds.query(`SELECT current_setting('server_version') AS version, current_setting('shared_buffers') AS shared_buffers,
+             current_setting('synchronous_commit') AS synchronous_commit, current_setting('max_connections') AS max_connections`)) as Array<
+        Record<string, string>
+      >;
 
-    console.log(`» seeding ${options.stations} stations, ${options.bikes} bikes, ${options.operators} operators and riders`);
-    const world = await seedWorld(ds, { stations: options.stations, bikes: options.bikes, operators: options.operators });
+    console.log(
+      `» seeding ${options.stations} stations, ${options.bikes} bikes, ${options.operators} operators and riders`,
+    );
+    const world = await seedWorld(ds, {
+      stations: options.stations,
+      bikes: options.bikes,
+      operators: options.operators,
+    });
 
     const port = await freePort();
     const jwtTtl = Math.min(86_400, Math.max(900, options.warmup + options.seconds + 600));
@@ -196,8 +226,12 @@ async function main(): Promise<number> {
     cleanup.add('close HTTP sockets', () => client.close());
     const tokens = await Promise.all(
       world.operators.map(async (o) => {
-        const res = await client.post<{ accessToken: string }>('/api/v1/auth/login', { email: o.email, password: world.password });
-        if (res.status !== 200) throw new Error(`login of ${o.email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+        const res = await client.post<{ accessToken: string }>('/api/v1/auth/login', {
+          email: o.email,
+          password: world.password,
+        });
+        if (res.status !== 200)
+          throw new Error(`login of ${o.email} failed: ${res.status} ${JSON.stringify(res.body)}`);
         return res.body.accessToken;
       }),
     );
@@ -213,7 +247,9 @@ async function main(): Promise<number> {
       onWindow: (edge) => {
         if (edge === 'start') {
           // This database's backends and the server's background processes; other databases' are "other".
-          ds.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR backend_type <> 'client backend'`).then(
+          ds.query(
+            `SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR backend_type <> 'client backend'`,
+          ).then(
             (rows: Array<{ pid: number }>) => {
               postgresPids = rows.map((r) => Number(r.pid));
               cpuStart = cpuSnapshot(api.pid, postgresPids);
@@ -239,7 +275,12 @@ async function main(): Promise<number> {
       ok: unexpected.length === 0,
       detail: unexpected.length === 0 ? 'none' : unexpected.map(([label, count]) => `${label} ×${count}`).join('; '),
     });
-    if (load.windowMs < 1000) checks.push({ name: 'a measured window of at least 1 s', ok: false, detail: `${round(load.windowMs)} ms (--max-cycles too low?)` });
+    if (load.windowMs < 1000)
+      checks.push({
+        name: 'a measured window of at least 1 s',
+        ok: false,
+        detail: `${round(load.windowMs)} ms (--max-cycles too low?)`,
+      });
 
     const apiLogLines = api.logLines();
     const apiLogTail = api.logTail();
@@ -249,7 +290,9 @@ async function main(): Promise<number> {
     if (options.pgbench) {
       const pgbenchUrl = new URL(databaseUrl);
       pgbenchUrl.pathname = `/metrobici_bench_${runId}_pgbench`;
-      console.log(`» pgbench -i -s ${options.pgbenchScale}, then pgbench -N -c ${options.operators} -j 2 -T ${options.seconds} (database ${pgbenchUrl.pathname.slice(1)})`);
+      console.log(
+        `» pgbench -i -s ${options.pgbenchScale}, then pgbench -N -c ${options.operators} -j 2 -T ${options.seconds} (database ${pgbenchUrl.pathname.slice(1)})`,
+      );
       cleanup.add('drop the pgbench database', () => dropDatabase(pgbenchUrl.toString()));
       await ensureDatabase(pgbenchUrl.toString());
       pgbench = await runPgbench(pgbenchUrl.toString(), {
@@ -259,7 +302,8 @@ async function main(): Promise<number> {
         seconds: options.seconds,
         beforeRun: async () => {
           const busy = await backgroundCores(2000, os.cpus().length);
-          if (busy !== null && busy > NOISY_CORES) warn(`the machine was busy just before pgbench ran (${busy} cores): its tps is understated.`);
+          if (busy !== null && busy > NOISY_CORES)
+            warn(`the machine was busy just before pgbench ran (${busy} cores): its tps is understated.`);
         },
       });
     }
@@ -270,33 +314,59 @@ async function main(): Promise<number> {
     const ret = summarise(load.latencyMs.return);
     const cyclesPerSecond = round(load.cyclesInWindow / seconds);
     const requestsPerSecond = round(load.requestsInWindow / seconds);
-    const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGb: round(os.totalmem() / 2 ** 30), platform: `${os.type()} ${os.release()}`, node: process.version };
+    const machine = {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryGb: round(os.totalmem() / 2 ** 30),
+      platform: `${os.type()} ${os.release()}`,
+      node: process.version,
+    };
 
     console.log('');
-    console.log(`Loans bench — ${options.operators} operators, ${round(seconds)} s measured after ${options.warmup} s warm-up, API from ${options.api}`);
-    console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB; Node ${machine.node}; PostgreSQL ${pg.version} (shared_buffers ${pg.shared_buffers}, synchronous_commit ${pg.synchronous_commit})`);
+    console.log(
+      `Loans bench — ${options.operators} operators, ${round(seconds)} s measured after ${options.warmup} s warm-up, API from ${options.api}`,
+    );
+    console.log(
+      `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB; Node ${machine.node}; PostgreSQL ${pg.version} (shared_buffers ${pg.shared_buffers}, synchronous_commit ${pg.synchronous_commit})`,
+    );
     console.log('');
-    console.log(`cycles/s    ${cyclesPerSecond}   (${load.cyclesInWindow} check-out → return cycles in the window; ${load.cyclesCompleted} in all)`);
+    console.log(
+      `cycles/s    ${cyclesPerSecond}   (${load.cyclesInWindow} check-out → return cycles in the window; ${load.cyclesCompleted} in all)`,
+    );
     console.log(`requests/s  ${requestsPerSecond}   (each one HTTP request and one database transaction)`);
     console.log('');
     console.log(
       table([
         ['latency (ms)', 'n', 'mean', 'p50', 'p95', 'p99', 'max'],
-        ['POST /api/v1/loans', checkOut.count, checkOut.meanMs, checkOut.p50Ms, checkOut.p95Ms, checkOut.p99Ms, checkOut.maxMs],
+        [
+          'POST /api/v1/loans',
+          checkOut.count,
+          checkOut.meanMs,
+          checkOut.p50Ms,
+          checkOut.p95Ms,
+          checkOut.p99Ms,
+          checkOut.maxMs,
+        ],
         ['POST /api/v1/returns', ret.count, ret.meanMs, ret.p50Ms, ret.p95Ms, ret.p99Ms, ret.maxMs],
       ]),
     );
     console.log('');
     const errorEntries = Object.entries(load.errors);
-    console.log(`errors (whole run): ${errorEntries.length === 0 ? 'none' : errorEntries.map(([l, c]) => `${l} ×${c}`).join(', ')}; retries ${load.retries}`);
+    console.log(
+      `errors (whole run): ${errorEntries.length === 0 ? 'none' : errorEntries.map(([l, c]) => `${l} ×${c}`).join(', ')}; retries ${load.retries}`,
+    );
     if (cpu) {
       const part = (label: string, v: number | null) => (v === null ? '' : `${label} ${v}`);
       console.log(
         `CPU in the window (cores busy of ${machine.cpus}): ${[part('machine', cpu.machineCores), part('API', cpu.apiCores), part('postgres', cpu.postgresCores), part('load generator', cpu.benchCores), part('other', cpu.otherCores)].filter(Boolean).join(', ')}`,
       );
-      if (cpu.otherCores !== null && cpu.otherCores > NOISY_CORES) warn(`other processes used ${cpu.otherCores} cores during the window: these figures understate the API.`);
+      if (cpu.otherCores !== null && cpu.otherCores > NOISY_CORES)
+        warn(`other processes used ${cpu.otherCores} cores during the window: these figures understate the API.`);
     }
-    if (apiLogLines > 0) console.log(`API logged ${apiLogLines} line(s) at LOG_LEVEL=error; the last of them:\n${apiLogTail.split('\n').slice(-20).join('\n')}`);
+    if (apiLogLines > 0)
+      console.log(
+        `API logged ${apiLogLines} line(s) at LOG_LEVEL=error; the last of them:\n${apiLogTail.split('\n').slice(-20).join('\n')}`,
+      );
     console.log('');
     if (pgbench) {
       console.log(
@@ -306,7 +376,9 @@ async function main(): Promise<number> {
           [`${pgbench.command} (-s ${pgbench.scale})`, round(pgbench.tps), pgbench.clients, pgbench.seconds],
         ]),
       );
-      console.log(`API requests/s are ${round((requestsPerSecond / pgbench.tps) * 100)} % of pgbench -N tps (pgbench latency average ${pgbench.latencyAvgMs ?? '?'} ms)`);
+      console.log(
+        `API requests/s are ${round((requestsPerSecond / pgbench.tps) * 100)} % of pgbench -N tps (pgbench latency average ${pgbench.latencyAvgMs ?? '?'} ms)`,
+      );
       console.log('');
     }
     if (warnings.length > 0) console.log(`warnings:\n${warnings.map((w) => `  ! ${w}`).join('\n')}\n`);
@@ -327,7 +399,12 @@ async function main(): Promise<number> {
           options,
           machine: { ...machine, postgres: pg, busyCoresBefore: idleBefore },
           warnings,
-          world: { stations: options.stations, bikes: options.bikes, operators: options.operators, stationCapacity: options.bikes },
+          world: {
+            stations: options.stations,
+            bikes: options.bikes,
+            operators: options.operators,
+            stationCapacity: options.bikes,
+          },
           resources: { database: dbUrl.pathname.slice(1), redisDb: lease.index, apiMode: options.api },
           result: {
             windowSeconds: round(seconds, 3),

@@ -24,7 +24,10 @@ export interface BenchWorld {
  * belongs to operator i mod N: two operators never race for one bike or one rider, so every
  * non-2xx answer is a defect, not contention the bench created.
  */
-export async function seedWorld(ds: DataSource, size: { stations: number; bikes: number; operators: number }): Promise<BenchWorld> {
+export async function seedWorld(
+  ds: DataSource,
+  size: { stations: number; bikes: number; operators: number },
+): Promise<BenchWorld> {
   const password = randomBytes(12).toString('hex');
   const passwordHash = await hashPassword(password);
   return ds.transaction(async (m) => {
@@ -78,9 +81,19 @@ export async function seedWorld(ds: DataSource, size: { stations: number; bikes:
       })),
     );
     const emails = Array.from({ length: size.operators }, (_, o) => `bench-operator-${o + 1}@bench.local`);
-    await m.getRepository(StaffUserEntity).insert(
-      emails.map((email, o) => ({ email, fullName: `Operador de carga ${o + 1}`, passwordHash, role: 'operator' as const, homeStationId: null, allStations: true, active: true })),
-    );
+    await m
+      .getRepository(StaffUserEntity)
+      .insert(
+        emails.map((email, o) => ({
+          email,
+          fullName: `Operador de carga ${o + 1}`,
+          passwordHash,
+          role: 'operator' as const,
+          homeStationId: null,
+          allStations: true,
+          active: true,
+        })),
+      );
 
     return {
       stationIds,
@@ -88,7 +101,9 @@ export async function seedWorld(ds: DataSource, size: { stations: number; bikes:
       operators: emails.map((email, o) => ({
         email,
         riderId: riders.identifiers[o].id as string,
-        bikes: bikeRows.flatMap((bike, b) => (b % size.operators === o ? [{ code: bike.code, station: b % size.stations }] : [])),
+        bikes: bikeRows.flatMap((bike, b) =>
+          b % size.operators === o ? [{ code: bike.code, station: b % size.stations }] : [],
+        ),
       })),
     };
   });

@@ -53,7 +53,11 @@ async function main(): Promise<void> {
     await ensureDatabase(databaseUrl);
     cleanup.add('drop database', () => dropDatabase(databaseUrl));
     await migrate(databaseUrl);
-    const lease = await leaseRedisDb(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0', [13, 12, 11, 10, 9], 30 * 60_000);
+    const lease = await leaseRedisDb(
+      process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0',
+      [13, 12, 11, 10, 9],
+      30 * 60_000,
+    );
     cleanup.add('release redis db', () => lease.release());
 
     const ds = createDataSource(databaseUrl);
@@ -86,14 +90,19 @@ async function main(): Promise<void> {
     cleanup.add('disconnect clients', () => sockets.forEach((s) => s.disconnect()));
     const connectStarted = performance.now();
     for (let i = 0; i < CLIENTS; i += 200) {
-      const wave = Array.from({ length: Math.min(200, CLIENTS - i) }, () => connectClient(api.url, received, () => duplicates++));
+      const wave = Array.from({ length: Math.min(200, CLIENTS - i) }, () =>
+        connectClient(api.url, received, () => duplicates++),
+      );
       sockets.push(...(await Promise.all(wave)));
     }
     const connectSeconds = (performance.now() - connectStarted) / 1000;
     console.log(`${CLIENTS} clients connected in ${round(connectSeconds, 1)} s`);
 
     const client = new BenchClient(api.url, 4);
-    const login = await client.post<{ accessToken: string }>('/api/v1/auth/login', { email: world.operators[0].email, password: world.password });
+    const login = await client.post<{ accessToken: string }>('/api/v1/auth/login', {
+      email: world.operators[0].email,
+      password: world.password,
+    });
     const auth = { authorization: `Bearer ${login.body.accessToken}` };
     const operator = world.operators[0];
     const bikes = operator.bikes.map((b) => ({ code: b.code, station: b.station }));
@@ -105,14 +114,22 @@ async function main(): Promise<void> {
       const started = performance.now();
       const bike = bikes[op % bikes.length];
       const stationId = world.stationIds[bike.station];
-      const out = await client.post('/api/v1/loans', { bikeCode: bike.code, riderId: operator.riderId, stationId }, auth);
+      const out = await client.post(
+        '/api/v1/loans',
+        { bikeCode: bike.code, riderId: operator.riderId, stationId },
+        auth,
+      );
       if (out.status !== 201) {
         failures++;
         continue;
       }
       sent.push({ key: await sequenceKey(ds, stationId), respondedAt: out.endedAt });
       const target = (bike.station + 1) % world.stationIds.length;
-      const back = await client.post('/api/v1/returns', { bikeCode: bike.code, stationId: world.stationIds[target] }, auth);
+      const back = await client.post(
+        '/api/v1/returns',
+        { bikeCode: bike.code, stationId: world.stationIds[target] },
+        auth,
+      );
       if (back.status !== 200) failures++;
       else {
         bike.station = target;
@@ -145,11 +162,22 @@ async function main(): Promise<void> {
     console.log(
       table([
         ['clients', 'changes', 'deliveries', 'lost', 'p50 ms', 'p99 ms', 'max ms'],
-        [CLIENTS, sent.length, latencies.length, lost, result.latencyMs.p50, result.latencyMs.p99, result.latencyMs.max],
+        [
+          CLIENTS,
+          sent.length,
+          latencies.length,
+          lost,
+          result.latencyMs.p50,
+          result.latencyMs.p99,
+          result.latencyMs.max,
+        ],
       ]),
     );
     mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
-    writeFileSync(join(REPO_ROOT, 'bench', 'results', `realtime-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2));
+    writeFileSync(
+      join(REPO_ROOT, 'bench', 'results', `realtime-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+      JSON.stringify(result, null, 2),
+    );
     if (lost > 0 || failures > 0) process.exitCode = 1;
   } finally {
     await cleanup.run();
@@ -177,7 +205,9 @@ async function connectClient(url: string, received: Map<string, number[]>, onDup
 }
 
 async function sequenceKey(ds: ReturnType<typeof createDataSource>, stationId: string): Promise<string> {
-  const [row] = (await ds.query('SELECT sequence FROM stations WHERE id = $1', [stationId])) as Array<{ sequence: string }>;
+  const [row] = (await ds.query('SELECT sequence FROM stations WHERE id = $1', [stationId])) as Array<{
+    sequence: string;
+  }>;
   return `${stationId}:${Number(row.sequence)}`;
 }
 

@@ -33,7 +33,12 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the API in a child process on 127.0.0.1:`port` and waits until /health answers 200. */
-export async function startApiProcess(options: { mode: ApiMode; env: Record<string, string>; port: number; readyTimeoutMs?: number }): Promise<ApiProcess> {
+export async function startApiProcess(options: {
+  mode: ApiMode;
+  env: Record<string, string>;
+  port: number;
+  readyTimeoutMs?: number;
+}): Promise<ApiProcess> {
   const script = join(REPO_ROOT, 'bench', 'support', 'api-server.js');
   const args = options.mode === 'dist' ? [script, 'dist'] : [join(REPO_ROOT, 'scripts', 'run-ts.js'), script, 'src'];
   const child: ChildProcess = spawn(process.execPath, args, {
@@ -113,10 +118,20 @@ export function distExists(): boolean {
 }
 
 /** Runs a command to completion with inherited output; rejects on a non-zero exit. */
-export function runCommand(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env, stdio: 'inherit' });
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: options.env ?? process.env,
+      stdio: 'inherit',
+    });
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`)),
+    );
   });
 }

@@ -95,12 +95,19 @@ export function cpuSnapshot(apiPid: number | undefined, postgresPids?: number[])
 export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot, cores: number): CpuUsage {
   const seconds = (b.at - a.at) / 1000;
   const r2 = (v: number) => Math.round(v * 100) / 100;
-  const machineCores = a.machine && b.machine ? r2(((b.machine.busy - a.machine.busy) / (b.machine.total - a.machine.total)) * cores) : null;
+  const machineCores =
+    a.machine && b.machine
+      ? r2(((b.machine.busy - a.machine.busy) / (b.machine.total - a.machine.total)) * cores)
+      : null;
   const apiCores = a.api !== null && b.api !== null ? r2((b.api - a.api) / hz() / seconds) : null;
   // Backends that exit during the window take their ticks with them; none should (pooled).
-  const postgresCores = a.postgres !== null && b.postgres !== null ? r2((b.postgres - a.postgres) / hz() / seconds) : null;
+  const postgresCores =
+    a.postgres !== null && b.postgres !== null ? r2((b.postgres - a.postgres) / hz() / seconds) : null;
   const benchCores = r2((b.bench - a.bench) / seconds);
-  const otherCores = machineCores !== null && apiCores !== null && postgresCores !== null ? r2(Math.max(0, machineCores - apiCores - postgresCores - benchCores)) : null;
+  const otherCores =
+    machineCores !== null && apiCores !== null && postgresCores !== null
+      ? r2(Math.max(0, machineCores - apiCores - postgresCores - benchCores))
+      : null;
   return { machineCores, apiCores, postgresCores, benchCores, otherCores };
 }
 

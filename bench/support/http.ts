@@ -52,7 +52,13 @@ export class BenchClient {
         if (settled) return;
         settled = true;
         const endedAt = performance.now();
-        resolve({ status, body: parsed as T, ms: endedAt - started, endedAt, ...(transportError ? { transportError } : {}) });
+        resolve({
+          status,
+          body: parsed as T,
+          ms: endedAt - started,
+          endedAt,
+          ...(transportError ? { transportError } : {}),
+        });
       };
       const req = request(
         {

@@ -61,7 +61,8 @@ function parseOptions(argv: string[]): Options {
     console.log(USAGE);
     process.exit(0);
   }
-  if (values.worker !== 'src' && values.worker !== 'dist') throw new UsageError(`--worker must be src or dist (got ${values.worker})`);
+  if (values.worker !== 'src' && values.worker !== 'dist')
+    throw new UsageError(`--worker must be src or dist (got ${values.worker})`);
   return {
     trips: intOption('trips', values.trips, 1000, 2_000_000),
     timeout: intOption('timeout', values.timeout, 10, 7200),
@@ -82,9 +83,17 @@ function memoryOf(pid: number): { peakMb: number; rssMb: number } | null {
 }
 
 function startWorker(mode: 'src' | 'dist', env: Record<string, string>): { child: ChildProcess; log: () => string } {
-  const entry = mode === 'dist' ? [join(REPO_ROOT, 'dist', 'apps', 'worker', 'src', 'main.js')] : [join(REPO_ROOT, 'scripts', 'run-ts.js'), join(REPO_ROOT, 'apps', 'worker', 'src', 'main.ts')];
-  if (mode === 'dist' && !existsSync(entry[0])) throw new UsageError('dist/ has no worker build: run `npm run build` or pass --worker src');
-  const child = spawn(process.execPath, entry, { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const entry =
+    mode === 'dist'
+      ? [join(REPO_ROOT, 'dist', 'apps', 'worker', 'src', 'main.js')]
+      : [join(REPO_ROOT, 'scripts', 'run-ts.js'), join(REPO_ROOT, 'apps', 'worker', 'src', 'main.ts')];
+  if (mode === 'dist' && !existsSync(entry[0]))
+    throw new UsageError('dist/ has no worker build: run `npm run build` or pass --worker src');
+  const child = spawn(process.execPath, entry, {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let tail = '';
   const keep = (d: Buffer) => (tail = (tail + d.toString()).slice(-32 * 1024));
   child.stdout!.on('data', keep);
@@ -115,14 +124,19 @@ async function main(): Promise<number> {
   const runId = randomBytes(4).toString('hex');
   const dbUrl = new URL(process.env.DATABASE_URL ?? DEFAULT_DB);
   const redisBase = new URL(process.env.REDIS_URL ?? DEFAULT_REDIS);
-  for (const [u, what] of [[dbUrl, 'DATABASE_URL'], [redisBase, 'REDIS_URL']] as const) {
-    if (!LOOPBACK.has(u.hostname)) throw new UsageError(`${what} points at ${u.hostname}; the bench runs against servers on this machine only.`);
+  for (const [u, what] of [
+    [dbUrl, 'DATABASE_URL'],
+    [redisBase, 'REDIS_URL'],
+  ] as const) {
+    if (!LOOPBACK.has(u.hostname))
+      throw new UsageError(`${what} points at ${u.hostname}; the bench runs against servers on this machine only.`);
   }
   dbUrl.pathname = `/metrobici_bench_worker_${runId}`;
   const databaseUrl = dbUrl.toString();
 
   try {
-    const candidates = options.redisDb !== undefined ? [options.redisDb] : [13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 14, 15];
+    const candidates =
+      options.redisDb !== undefined ? [options.redisDb] : [13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 14, 15];
     const lease = await leaseRedisDb(redisBase.toString(), candidates, (options.timeout + 30 * 60) * 1000);
     cleanup.add(`flush and release Redis db ${lease.index}`, () => lease.release());
     cleanup.add('drop the bench database', () => dropDatabase(databaseUrl));
@@ -147,7 +161,9 @@ async function main(): Promise<number> {
       edgeCases: false,
     });
     const generatedMs = Date.now() - genStart;
-    console.log(`  ${world.trips} trips (${world.loans.length} loans, ${world.outboxRows} outbox rows) in ${(generatedMs / 1000).toFixed(1)} s`);
+    console.log(
+      `  ${world.trips} trips (${world.loans.length} loans, ${world.outboxRows} outbox rows) in ${(generatedMs / 1000).toFixed(1)} s`,
+    );
 
     const queue = new Queue('trips', { connection: redisConnectionOptions(lease.url), prefix: 'metrobici' });
     cleanup.add('close the queue client', () => queue.close());
@@ -187,33 +203,44 @@ async function main(): Promise<number> {
         const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
         if (Object.values(counts).every((c) => c === 0)) break;
       }
-      if (Date.now() > deadline) throw new Error(`the queue did not drain within ${options.timeout} s (${facts} of ${world.trips} aggregated)`);
+      if (Date.now() > deadline)
+        throw new Error(`the queue did not drain within ${options.timeout} s (${facts} of ${world.trips} aggregated)`);
       await new Promise((r) => setTimeout(r, 250));
     }
     const drainedAt = Date.now();
     const mem = memoryOf(child.pid!);
     if (mem) peakRssMb = Math.max(peakRssMb, mem.peakMb);
     const failed = (await queue.getJobCounts('failed')).failed;
-    const [span] = await ds.query(`SELECT extract(epoch FROM max(aggregated_at) - min(aggregated_at))::float8 AS s FROM trip_facts`);
+    const [span] = await ds.query(
+      `SELECT extract(epoch FROM max(aggregated_at) - min(aggregated_at))::float8 AS s FROM trip_facts`,
+    );
     const shutdown = await stop(child);
 
     const checksum = async () =>
-      (await ds.query(
-        `SELECT count(*)::int AS trips, count(DISTINCT rider_id)::int AS riders, sum(duration_s)::bigint::text AS duration,
+      (
+        await ds.query(
+          `SELECT count(*)::int AS trips, count(DISTINCT rider_id)::int AS riders, sum(duration_s)::bigint::text AS duration,
                 sum(distance_m)::bigint::text AS distance, sum(co2_g)::bigint::text AS co2, count(DISTINCT (local_date, start_hour, from_station_id))::int AS cells
            FROM trip_facts`,
-      ))[0] as Record<string, unknown>;
+        )
+      )[0] as Record<string, unknown>;
     const incremental = await checksum();
     const rebuilt = await rebuildTripFacts(ds, { from: FIRST_DAY, to: addDays(FIRST_DAY, DAYS - 1) }, CO2);
     const afterRebuild = await checksum();
-    const agree = JSON.stringify(incremental) === JSON.stringify(afterRebuild) && incremental.trips === world.trips && failed === 0;
+    const agree =
+      JSON.stringify(incremental) === JSON.stringify(afterRebuild) && incremental.trips === world.trips && failed === 0;
 
     const seconds = Number(span.s);
     const result = {
       bench: 'worker',
       at: new Date().toISOString(),
       options,
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? '',
+        memoryGb: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+      },
       trips: world.trips,
       tripsPerSecond: Math.round(world.trips / seconds),
       aggregationSeconds: Math.round(seconds * 10) / 10,
@@ -221,7 +248,11 @@ async function main(): Promise<number> {
       workerPeakRssMb: peakRssMb || null,
       failedJobs: failed,
       workerShutdown: shutdown,
-      rebuild: { trips: rebuilt.inserted, milliseconds: rebuilt.milliseconds, tripsPerSecond: Math.round(rebuilt.inserted / (rebuilt.milliseconds / 1000)) },
+      rebuild: {
+        trips: rebuilt.inserted,
+        milliseconds: rebuilt.milliseconds,
+        tripsPerSecond: Math.round(rebuilt.inserted / (rebuilt.milliseconds / 1000)),
+      },
       generatedSeconds: Math.round(generatedMs / 100) / 10,
       incrementalEqualsRebuilt: agree,
       checksum: incremental,
@@ -229,9 +260,13 @@ async function main(): Promise<number> {
 
     console.log('');
     console.log(`trips aggregated          ${result.trips}`);
-    console.log(`trips/s (worker)          ${result.tripsPerSecond}   (first to last fact: ${result.aggregationSeconds} s; from spawn incl. boot: ${result.endToEndSeconds} s)`);
+    console.log(
+      `trips/s (worker)          ${result.tripsPerSecond}   (first to last fact: ${result.aggregationSeconds} s; from spawn incl. boot: ${result.endToEndSeconds} s)`,
+    );
     console.log(`worker peak RSS           ${peakRssMb ? `${peakRssMb} MB` : 'n/a (no /proc)'}`);
-    console.log(`rebuild, same range       ${rebuilt.inserted} trips in ${rebuilt.milliseconds} ms (${result.rebuild.tripsPerSecond}/s, one transaction)`);
+    console.log(
+      `rebuild, same range       ${rebuilt.inserted} trips in ${rebuilt.milliseconds} ms (${result.rebuild.tripsPerSecond}/s, one transaction)`,
+    );
     console.log(`failed jobs               ${failed}`);
     console.log(`incremental == rebuilt    ${agree ? 'yes' : 'NO'}`);
     console.log(`worker exit on SIGTERM    code ${shutdown.code} after ${shutdown.ms} ms`);
@@ -250,7 +285,11 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (e: unknown) => {
-    console.error(e instanceof UsageError ? `${e.message}\n${USAGE}` : `bench:worker failed: ${(e as Error).stack ?? (e as Error).message}`);
+    console.error(
+      e instanceof UsageError
+        ? `${e.message}\n${USAGE}`
+        : `bench:worker failed: ${(e as Error).stack ?? (e as Error).message}`,
+    );
     process.exit(e instanceof UsageError ? 2 : 1);
   },
 );

@@ -14,7 +14,10 @@ export interface ApiHarness {
   api: ApiClient;
   url: string;
   /** Creates a staff member of that role and returns a client signed in as them. */
-  signedIn(role: 'admin' | 'operator' | 'planner', overrides?: { homeStationId?: string | null; allStations?: boolean }): Promise<{ api: ApiClient; id: string; email: string }>;
+  signedIn(
+    role: 'admin' | 'operator' | 'planner',
+    overrides?: { homeStationId?: string | null; allStations?: boolean },
+  ): Promise<{ api: ApiClient; id: string; email: string }>;
   close(): Promise<void>;
 }
 

@@ -37,20 +37,26 @@ export class Factories {
   }
 
   /** A bike placed at a station (counters kept consistent), or elsewhere for non-rack states. */
-  async bike(overrides: Partial<BikeEntity> & { stationId?: string | null; state?: BikeState } = {}): Promise<BikeEntity> {
+  async bike(
+    overrides: Partial<BikeEntity> & { stationId?: string | null; state?: BikeState } = {},
+  ): Promise<BikeEntity> {
     const state = overrides.state ?? 'available';
     const donorId = overrides.donorId ?? (await this.donor()).id;
     const inRack = state === 'available' || state === 'maintenance';
     const stationId = inRack ? (overrides.stationId ?? (await this.station()).id) : null;
     return this.ds.transaction(async (m) => {
-      const bike = await m.getRepository(BikeEntity).save(
-        m.getRepository(BikeEntity).create({ code: `B-${uniq()}`, note: null, policeReport: null, ...overrides, donorId, state, stationId }),
-      );
+      const bike = await m
+        .getRepository(BikeEntity)
+        .save(
+          m
+            .getRepository(BikeEntity)
+            .create({ code: `B-${uniq()}`, note: null, policeReport: null, ...overrides, donorId, state, stationId }),
+        );
       if (stationId) {
-        await m.query('UPDATE stations SET bikes_docked = bikes_docked + 1, bikes_available = bikes_available + $2 WHERE id = $1', [
-          stationId,
-          state === 'available' ? 1 : 0,
-        ]);
+        await m.query(
+          'UPDATE stations SET bikes_docked = bikes_docked + 1, bikes_available = bikes_available + $2 WHERE id = $1',
+          [stationId, state === 'available' ? 1 : 0],
+        );
       }
       return bike;
     });
@@ -82,7 +88,13 @@ export class Factories {
     passwordHash ??= hashPassword(TEST_PASSWORD);
     const repo = this.ds.getRepository(StaffUserEntity);
     return repo.save(
-      repo.create({ email: `${role}-${uniq().toLowerCase()}@test.local`, fullName: `${role} de prueba`, passwordHash: await passwordHash, role, ...overrides }),
+      repo.create({
+        email: `${role}-${uniq().toLowerCase()}@test.local`,
+        fullName: `${role} de prueba`,
+        passwordHash: await passwordHash,
+        role,
+        ...overrides,
+      }),
     );
   }
 }

@@ -76,7 +76,8 @@ async function leaseRedisDb(base: URL): Promise<{ index: number; release: () => 
             release: async () => {
               const r = new Redis(admin.toString(), { maxRetriesPerRequest: 1 });
               try {
-                if ((await r.get(`metrobici:test:redis-db-lease:${index}`)) === token) await r.del(`metrobici:test:redis-db-lease:${index}`);
+                if ((await r.get(`metrobici:test:redis-db-lease:${index}`)) === token)
+                  await r.del(`metrobici:test:redis-db-lease:${index}`);
               } finally {
                 r.disconnect();
               }

@@ -151,16 +151,27 @@ export async function generateTripWorld(ds: DataSource, options: TripWorldOption
     nearMetrolinea: i % 4 === 1,
   }));
   const popularity = stations.map((_, i) => 1 + ((i * 7) % 5)); // uneven
-  const donors = ['bavaria', 'mintransporte', 'uis'].map((d) => ({ id: rnd.uuid(), code: `${prefix.toLowerCase()}-${d}` }));
+  const donors = ['bavaria', 'mintransporte', 'uis'].map((d) => ({
+    id: rnd.uuid(),
+    code: `${prefix.toLowerCase()}-${d}`,
+  }));
   const bikes: GenBike[] = Array.from({ length: nBikes }, (_, i) => {
-    const state: GenBike['state'] = i % 23 === 5 ? 'retired' : i % 29 === 7 ? 'missing' : i % 17 === 3 ? 'maintenance' : 'available';
-    return { id: rnd.uuid(), donorId: donors[rnd.weighted([100, 120, 40])].id, state, stationId: state === 'available' || state === 'maintenance' ? stations[i % nStations].id : null };
+    const state: GenBike['state'] =
+      i % 23 === 5 ? 'retired' : i % 29 === 7 ? 'missing' : i % 17 === 3 ? 'maintenance' : 'available';
+    return {
+      id: rnd.uuid(),
+      donorId: donors[rnd.weighted([100, 120, 40])].id,
+      state,
+      stationId: state === 'available' || state === 'maintenance' ? stations[i % nStations].id : null,
+    };
   });
   const genders = ['female', 'male', 'other', 'undisclosed'] as const;
   const firstDay = startOfBogotaDay(options.from);
   const riders: GenRider[] = Array.from({ length: nRiders }, (_, i) => {
     const year = i % 10 === 0 ? 2002 + (i % 2) : rnd.int(1948, 2000); // some minors (16-17) and older riders
-    const createdAt = new Date(firstDay.getTime() + rnd.int(-40, options.days) * 86_400_000 + rnd.int(0, 86_399) * 1000);
+    const createdAt = new Date(
+      firstDay.getTime() + rnd.int(-40, options.days) * 86_400_000 + rnd.int(0, 86_399) * 1000,
+    );
     return {
       id: rnd.uuid(),
       gender: genders[rnd.weighted([40, 50, 3, 7])],
@@ -190,13 +201,31 @@ export async function generateTripWorld(ds: DataSource, options: TripWorldOption
       const rider = rnd.pick(riderPool);
       const bike = rnd.pick(movable);
       // Morning and evening peaks between 06:00 and 18:30.
-      const hour = rnd.chance(0.35) ? 6.5 + rnd.float() * 2 : rnd.chance(0.4) ? 16 + rnd.float() * 2.5 : 6 + rnd.float() * 12.5;
+      const hour = rnd.chance(0.35)
+        ? 6.5 + rnd.float() * 2
+        : rnd.chance(0.4)
+          ? 16 + rnd.float() * 2.5
+          : 6 + rnd.float() * 12.5;
       let start = new Date(dayStart + Math.floor(hour * 3_600_000) + rnd.int(0, 59) * 1000);
       let from = station();
       const helmet = rnd.chance(0.45);
       if (rnd.chance(0.03)) {
         // A check-out reverted a minute later: not a trip.
-        loans.push(closedLoan({ id: rnd.uuid(), journeyId, bikeId: bike.id, riderId: rider.id, fromStationId: from, toStationId: from, startedAt: start, endedAt: new Date(start.getTime() + 60_000), state: 'reverted', endReason: 'reverted', helmet }));
+        loans.push(
+          closedLoan({
+            id: rnd.uuid(),
+            journeyId,
+            bikeId: bike.id,
+            riderId: rider.id,
+            fromStationId: from,
+            toStationId: from,
+            startedAt: start,
+            endedAt: new Date(start.getTime() + 60_000),
+            state: 'reverted',
+            endReason: 'reverted',
+            helmet,
+          }),
+        );
         continue;
       }
       const segments = 1 + rnd.weighted([85, 12, 3]);
@@ -206,7 +235,20 @@ export async function generateTripWorld(ds: DataSource, options: TripWorldOption
         const end = new Date(start.getTime() + minutes * 60_000 + rnd.int(0, 59) * 1000);
         const to = station();
         const endReason = !last ? 'renewed' : rnd.chance(0.03) ? 'forced' : 'returned';
-        loans.push(closedLoan({ id: rnd.uuid(), journeyId, bikeId: bike.id, riderId: rider.id, fromStationId: from, toStationId: to, startedAt: start, endedAt: end, endReason, helmet }));
+        loans.push(
+          closedLoan({
+            id: rnd.uuid(),
+            journeyId,
+            bikeId: bike.id,
+            riderId: rider.id,
+            fromStationId: from,
+            toStationId: to,
+            startedAt: start,
+            endedAt: end,
+            endReason,
+            helmet,
+          }),
+        );
         start = end;
         from = to;
       }
@@ -219,17 +261,70 @@ export async function generateTripWorld(ds: DataSource, options: TripWorldOption
     const bike = movable[0];
     // From the day before the range, arriving after midnight on its first day (overdue).
     const before = new Date(firstDay.getTime() - 40 * 60_000);
-    loans.push(closedLoan({ id: rnd.uuid(), journeyId: rnd.uuid(), bikeId: bike.id, riderId: a.id, fromStationId: stations[0].id, toStationId: stations[1].id, startedAt: before, endedAt: new Date(firstDay.getTime() + 25 * 60_000), endReason: 'returned', helmet: false }));
+    loans.push(
+      closedLoan({
+        id: rnd.uuid(),
+        journeyId: rnd.uuid(),
+        bikeId: bike.id,
+        riderId: a.id,
+        fromStationId: stations[0].id,
+        toStationId: stations[1].id,
+        startedAt: before,
+        endedAt: new Date(firstDay.getTime() + 25 * 60_000),
+        endReason: 'returned',
+        helmet: false,
+      }),
+    );
     // Late evening trip returned after midnight: starts one local day, arrives the next.
     const evening = new Date(lastDay - 86_400_000 + 18 * 3_600_000 + 50 * 60_000);
-    loans.push(closedLoan({ id: rnd.uuid(), journeyId: rnd.uuid(), bikeId: bike.id, riderId: b.id, fromStationId: stations[2].id, toStationId: stations[3].id, startedAt: evening, endedAt: new Date(evening.getTime() + 6 * 3_600_000), endReason: 'returned', helmet: true }));
+    loans.push(
+      closedLoan({
+        id: rnd.uuid(),
+        journeyId: rnd.uuid(),
+        bikeId: bike.id,
+        riderId: b.id,
+        fromStationId: stations[2].id,
+        toStationId: stations[3].id,
+        startedAt: evening,
+        endedAt: new Date(evening.getTime() + 6 * 3_600_000),
+        endReason: 'returned',
+        helmet: true,
+      }),
+    );
     // A bike that went missing during its loan: closed, but not a trip.
     const noon = new Date(lastDay + 12 * 3_600_000);
-    loans.push(closedLoan({ id: rnd.uuid(), journeyId: rnd.uuid(), bikeId: movable[1].id, riderId: c.id, fromStationId: stations[4].id, toStationId: null, startedAt: noon, endedAt: new Date(noon.getTime() + 3 * 3_600_000), endReason: 'bike_missing', helmet: false }));
+    loans.push(
+      closedLoan({
+        id: rnd.uuid(),
+        journeyId: rnd.uuid(),
+        bikeId: movable[1].id,
+        riderId: c.id,
+        fromStationId: stations[4].id,
+        toStationId: null,
+        startedAt: noon,
+        endedAt: new Date(noon.getTime() + 3 * 3_600_000),
+        endReason: 'bike_missing',
+        helmet: false,
+      }),
+    );
     // Still open at the end: not trips yet.
     for (const [i, r] of [a, e].entries()) {
       const started = new Date(lastDay + (17 + i) * 3_600_000);
-      loans.push({ id: rnd.uuid(), journeyId: rnd.uuid(), bikeId: movable[2 + i].id, riderId: r.id, fromStationId: stations[5].id, toStationId: null, startedAt: started, dueAt: new Date(started.getTime() + LOAN_MAX_MS), endedAt: null, state: 'open', endReason: null, helmet: false, overdue: false });
+      loans.push({
+        id: rnd.uuid(),
+        journeyId: rnd.uuid(),
+        bikeId: movable[2 + i].id,
+        riderId: r.id,
+        fromStationId: stations[5].id,
+        toStationId: null,
+        startedAt: started,
+        dueAt: new Date(started.getTime() + LOAN_MAX_MS),
+        endedAt: null,
+        state: 'open',
+        endReason: null,
+        helmet: false,
+        overdue: false,
+      });
     }
   }
 
@@ -249,14 +344,30 @@ export async function generateTripWorld(ds: DataSource, options: TripWorldOption
       await m.query(
         `INSERT INTO stations (id, code, name, address, lat, lon, capacity, kind, near_metrolinea, bikes_docked, bikes_available, helmets_available)
          VALUES ($1, $2, $3, 'Generated', $4, $5, $9, 'station', $6, $7, $8, 5)`,
-        [s.id, s.code, `Generated station ${i + 1}`, s.lat, s.lon, s.nearMetrolinea, here.length, here.filter((b) => b.state === 'available').length, Math.max(20, here.length + 5)],
+        [
+          s.id,
+          s.code,
+          `Generated station ${i + 1}`,
+          s.lat,
+          s.lon,
+          s.nearMetrolinea,
+          here.length,
+          here.filter((b) => b.state === 'available').length,
+          Math.max(20, here.length + 5),
+        ],
       );
     }
     for (const d of donors) await m.query(`INSERT INTO donors (id, code, name) VALUES ($1, $2, $2)`, [d.id, d.code]);
     await m.query(
       `INSERT INTO bikes (id, code, donor_id, state, station_id)
        SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::varchar[], $5::uuid[])`,
-      [bikes.map((b) => b.id), bikes.map((_, i) => `${prefix}-B${String(i + 1).padStart(4, '0')}`), bikes.map((b) => b.donorId), bikes.map((b) => b.state), bikes.map((b) => b.stationId)],
+      [
+        bikes.map((b) => b.id),
+        bikes.map((_, i) => `${prefix}-B${String(i + 1).padStart(4, '0')}`),
+        bikes.map((b) => b.donorId),
+        bikes.map((b) => b.state),
+        bikes.map((b) => b.stationId),
+      ],
     );
     await m.query(
       `INSERT INTO riders (id, document_type, document_number, first_name, last_name, birth_date, gender, phone, consent_accepted_at,
@@ -264,7 +375,14 @@ export async function generateTripWorld(ds: DataSource, options: TripWorldOption
        SELECT id, 'CC', doc, 'Generado', 'Sintético', birth, gender, '3000000000', created, '2019-10', '["service","statistics"]'::jsonb,
               CASE WHEN verified IS NULL THEN 'pending' ELSE 'active' END, verified, true, created
          FROM unnest($1::uuid[], $2::varchar[], $3::date[], $4::varchar[], $5::timestamptz[], $6::timestamptz[]) AS r(id, doc, birth, gender, created, verified)`,
-      [riders.map((r) => r.id), riders.map((_, i) => `${options.seed}${String(i).padStart(7, '0')}`), riders.map((r) => r.birthDate), riders.map((r) => r.gender), riders.map((r) => r.createdAt), riders.map((r) => r.verifiedAt)],
+      [
+        riders.map((r) => r.id),
+        riders.map((_, i) => `${options.seed}${String(i).padStart(7, '0')}`),
+        riders.map((r) => r.birthDate),
+        riders.map((r) => r.gender),
+        riders.map((r) => r.createdAt),
+        riders.map((r) => r.verifiedAt),
+      ],
     );
     for (let i = 0; i < loans.length; i += 5000) {
       const chunk = loans.slice(i, i + 5000);
@@ -276,7 +394,22 @@ export async function generateTripWorld(ds: DataSource, options: TripWorldOption
            FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::timestamptz[], $8::timestamptz[], $9::timestamptz[],
                        $10::varchar[], $11::varchar[], $12::boolean[], $13::boolean[])
                 AS l(id, journey, bike, rider, fs, ts, st, due, en, state, reason, helmet, overdue)`,
-        [col('id'), col('journeyId'), col('bikeId'), col('riderId'), col('fromStationId'), col('toStationId'), col('startedAt'), col('dueAt'), col('endedAt'), col('state'), col('endReason'), col('helmet'), col('overdue'), CHECKED_OUT_BY],
+        [
+          col('id'),
+          col('journeyId'),
+          col('bikeId'),
+          col('riderId'),
+          col('fromStationId'),
+          col('toStationId'),
+          col('startedAt'),
+          col('dueAt'),
+          col('endedAt'),
+          col('state'),
+          col('endReason'),
+          col('helmet'),
+          col('overdue'),
+          CHECKED_OUT_BY,
+        ],
       );
     }
     for (let i = 0; i < outbox.length; i += 5000) {
@@ -287,11 +420,20 @@ export async function generateTripWorld(ds: DataSource, options: TripWorldOption
                                                      'endedAt', to_char(en AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
            FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::uuid[], $5::timestamptz[]) WITH ORDINALITY AS o(id, journey, reason, ts, en, n)
           ORDER BY n`,
-        [chunk.map((l) => l.id), chunk.map((l) => l.journeyId), chunk.map((l) => l.endReason), chunk.map((l) => l.toStationId), chunk.map((l) => l.endedAt)],
+        [
+          chunk.map((l) => l.id),
+          chunk.map((l) => l.journeyId),
+          chunk.map((l) => l.endReason),
+          chunk.map((l) => l.toStationId),
+          chunk.map((l) => l.endedAt),
+        ],
       );
     }
   });
 
-  const trips = loans.filter((l) => l.state === 'closed' && (l.endReason === 'returned' || l.endReason === 'renewed' || l.endReason === 'forced')).length;
+  const trips = loans.filter(
+    (l) =>
+      l.state === 'closed' && (l.endReason === 'returned' || l.endReason === 'renewed' || l.endReason === 'forced'),
+  ).length;
   return { stations, donors, bikes, riders, loans, outboxRows: outbox.length, trips };
 }

@@ -44,7 +44,10 @@ describe('web app: administration (browser e2e)', () => {
     await page.getByText('Cambios guardados en Parque Admin.').waitFor();
     await row.getByRole('button', { name: 'Abrir la estación Parque Admin' }).click();
     await page.getByText('Estación Parque Admin abierta.').waitFor();
-    const [s] = (await h.ds.query('SELECT active, capacity FROM stations WHERE id = $1', [station.id])) as Array<{ active: boolean; capacity: number }>;
+    const [s] = (await h.ds.query('SELECT active, capacity FROM stations WHERE id = $1', [station.id])) as Array<{
+      active: boolean;
+      capacity: number;
+    }>;
     expect(s).toEqual({ active: true, capacity: 24 });
   });
 
@@ -59,13 +62,18 @@ describe('web app: administration (browser e2e)', () => {
     await page.getByText('Bicicleta WEB-001 registrada.').waitFor();
 
     const csv = join(dir, 'bikes.csv');
-    writeFileSync(csv, 'code,donor_code,donor_name,station_code,state\nWEB-002,donante-web,Donante Web,ADMST,available\nWEB-001,donante-web,Donante Web,ADMST,available\nWEB-003,donante-web,Donante Web,NOPE,available\n');
+    writeFileSync(
+      csv,
+      'code,donor_code,donor_name,station_code,state\nWEB-002,donante-web,Donante Web,ADMST,available\nWEB-001,donante-web,Donante Web,ADMST,available\nWEB-003,donante-web,Donante Web,NOPE,available\n',
+    );
     await page.getByLabel('Archivo CSV').setInputFiles(csv);
     await page.getByRole('button', { name: 'Importar' }).click();
     await page.getByText('Importación terminada: 1 registradas, 2 con error.').waitFor();
     await page.getByText('Línea 3: WEB-001 Ya existe una bicicleta con ese código.').waitFor();
     await page.getByText('Línea 4: WEB-003 La estación no existe.').waitFor();
-    const codes = (await h.ds.query('SELECT code FROM bikes WHERE station_id = $1 ORDER BY code', [station.id])) as Array<{ code: string }>;
+    const codes = (await h.ds.query('SELECT code FROM bikes WHERE station_id = $1 ORDER BY code', [
+      station.id,
+    ])) as Array<{ code: string }>;
     expect(codes.map((c) => c.code)).toEqual(['WEB-001', 'WEB-002']);
   });
 
@@ -77,7 +85,6 @@ describe('web app: administration (browser e2e)', () => {
     await page.getByRole('button', { name: 'Crear' }).click();
     await page.getByText('Cuenta nueva.promotora@metrobici.local creada.').waitFor();
     await page.locator('[data-admin-staff]').getByText('nueva.promotora@metrobici.local').waitFor();
-
   });
 
   it('closes the pilot only when confirmed, and reopens it with a reason', async () => {

@@ -55,7 +55,12 @@ describe('web app: citizens and station operators (browser e2e)', () => {
   }
 
   const checkOutMessage = (page: Page) => page.locator('[data-checkout-message]');
-  const loansOf = async (riderId: string) => (await h.ds.query('SELECT id, state, helmet FROM loans WHERE rider_id = $1', [riderId])) as Array<{ id: string; state: string; helmet: boolean }>;
+  const loansOf = async (riderId: string) =>
+    (await h.ds.query('SELECT id, state, helmet FROM loans WHERE rider_id = $1', [riderId])) as Array<{
+      id: string;
+      state: string;
+      helmet: boolean;
+    }>;
 
   it('shows a check-out on the citizen page, live, without a reload', async () => {
     const station = await h.make.station({ name: 'Parque Vivo', capacity: 10 });
@@ -84,8 +89,12 @@ describe('web app: citizens and station operators (browser e2e)', () => {
     await card.locator('[data-field="bikes"]', { hasText: '0' }).waitFor({ timeout: 10_000 });
     await expect(card.locator('[data-field="spaces"]').textContent()).resolves.toBe('10');
     await citizen.locator(`.leaflet-marker-icon[data-station-id="${station.id}"]`, { hasText: '0' }).waitFor();
-    await citizen.locator('[data-announcer]', { hasText: 'Parque Vivo: 0 bicicletas disponibles' }).waitFor({ state: 'attached' });
-    await expect(citizen.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).resolves.toBe(true);
+    await citizen
+      .locator('[data-announcer]', { hasText: 'Parque Vivo: 0 bicicletas disponibles' })
+      .waitFor({ state: 'attached' });
+    await expect(citizen.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).resolves.toBe(
+      true,
+    );
     // The operator's own glance followed too.
     await operator.locator('[data-glance] [data-field="bikes"]', { hasText: '0' }).waitFor();
   });
@@ -96,15 +105,43 @@ describe('web app: citizens and station operators (browser e2e)', () => {
     const results = await page.evaluate(async () => {
       const { StationStore } = await import('/app/lib/live.js' as string);
       const store = new StationStore();
-      const base = { id: 's1', name: 'S', bikesAvailable: 5, spacesAvailable: 5, helmetsAvailable: 1, isOpen: true, sequence: 10, updatedAt: new Date().toISOString() };
+      const base = {
+        id: 's1',
+        name: 'S',
+        bikesAvailable: 5,
+        spacesAvailable: 5,
+        helmetsAvailable: 1,
+        isOpen: true,
+        sequence: 10,
+        updatedAt: new Date().toISOString(),
+      };
       store.applyList([base]);
-      const update = (sequence: number, bikesAvailable: number) => store.applyUpdate({ stationId: 's1', bikesAvailable, spacesAvailable: 10 - bikesAvailable, helmetsAvailable: 1, isOpen: true, sequence, updatedAt: base.updatedAt });
+      const update = (sequence: number, bikesAvailable: number) =>
+        store.applyUpdate({
+          stationId: 's1',
+          bikesAvailable,
+          spacesAvailable: 10 - bikesAvailable,
+          helmetsAvailable: 1,
+          isOpen: true,
+          sequence,
+          updatedAt: base.updatedAt,
+        });
       const out = [update(11, 4), update(11, 9), update(10, 9), update(13, 2), update(12, 9)];
       // A snapshot read before the latest update must not move the count back.
       store.applyList([{ ...base, sequence: 12, bikesAvailable: 9 }]);
-      return { out, bikes: store.get('s1').bikesAvailable, sequence: store.get('s1').sequence, unknown: store.applyUpdate({ stationId: 'nope', sequence: 1 }) };
+      return {
+        out,
+        bikes: store.get('s1').bikesAvailable,
+        sequence: store.get('s1').sequence,
+        unknown: store.applyUpdate({ stationId: 'nope', sequence: 1 }),
+      };
     });
-    expect(results).toEqual({ out: ['applied', 'stale', 'stale', 'applied', 'stale'], bikes: 2, sequence: 13, unknown: 'unknown' });
+    expect(results).toEqual({
+      out: ['applied', 'stale', 'stale', 'applied', 'stale'],
+      bikes: 2,
+      sequence: 13,
+      unknown: 'unknown',
+    });
   });
 
   it('shows the Spanish reason when a check-out is refused', async () => {
@@ -114,7 +151,9 @@ describe('web app: citizens and station operators (browser e2e)', () => {
     const farBike = await h.make.bike({ stationId: elsewhere.id });
     const busy = await h.make.rider({ firstName: 'Pedro', lastName: 'Ocupado' });
     const { api: roaming } = await h.signedIn('operator', { allStations: true });
-    expect((await roaming.post('/api/v1/loans', { bikeCode: bikeA.code, riderId: busy.id, stationId: station.id })).status).toBe(201);
+    expect(
+      (await roaming.post('/api/v1/loans', { bikeCode: bikeA.code, riderId: busy.id, stationId: station.id })).status,
+    ).toBe(201);
 
     const page = await operatorAt(station);
     // The rider already has a bike: the card says so, and the check-out is refused.
@@ -134,7 +173,12 @@ describe('web app: citizens and station operators (browser e2e)', () => {
     await expect(loansOf(free.id)).resolves.toEqual([]);
 
     // A rider who registered online but was never verified: refused, then verified here and served.
-    const pending = await h.make.rider({ firstName: 'Nueva', lastName: 'Usuaria', status: 'pending', verifiedAt: null });
+    const pending = await h.make.rider({
+      firstName: 'Nueva',
+      lastName: 'Usuaria',
+      status: 'pending',
+      verifiedAt: null,
+    });
     await lookUp(page, pending);
     await page.locator('[data-rider-status="pending"]').getByText('Pendiente de verificación').waitFor();
     await page.locator('[data-checkout-bike]').fill(bikeB.code);
@@ -155,7 +199,8 @@ describe('web app: citizens and station operators (browser e2e)', () => {
     const page = await operatorAt(station);
     const keys: string[] = [];
     page.on('request', (r) => {
-      if (r.method() === 'POST' && r.url().endsWith('/api/v1/loans')) keys.push(r.headers()['idempotency-key'] ?? '(none)');
+      if (r.method() === 'POST' && r.url().endsWith('/api/v1/loans'))
+        keys.push(r.headers()['idempotency-key'] ?? '(none)');
     });
 
     await lookUp(page, rider1);
@@ -194,7 +239,9 @@ describe('web app: citizens and station operators (browser e2e)', () => {
     const [bike1, bike2] = [await h.make.bike({ stationId: station.id }), await h.make.bike({ stationId: station.id })];
     const [rider1, rider2] = [await h.make.rider({ firstName: 'Rita', lastName: 'Renueva' }), await h.make.rider()];
     const { api: roaming } = await h.signedIn('operator', { allStations: true });
-    const loan1 = (await roaming.post('/api/v1/loans', { bikeCode: bike1.code, riderId: rider1.id, stationId: station.id })).body as { id: string };
+    const loan1 = (
+      await roaming.post('/api/v1/loans', { bikeCode: bike1.code, riderId: rider1.id, stationId: station.id })
+    ).body as { id: string };
     await roaming.post('/api/v1/loans', { bikeCode: bike2.code, riderId: rider2.id, stationId: station.id });
 
     const page = await operatorAt(station);
@@ -202,9 +249,14 @@ describe('web app: citizens and station operators (browser e2e)', () => {
     await row.getByText('Rita Renueva').waitFor();
     await row.getByRole('button', { name: `Renovar el préstamo de la bicicleta ${bike1.code}` }).click();
     await page.getByText(`Préstamo de la bicicleta ${bike1.code} renovado hasta`).waitFor();
-    const renewed = (await h.ds.query('SELECT state, end_reason FROM loans WHERE id = $1', [loan1.id])) as Array<{ state: string; end_reason: string }>;
+    const renewed = (await h.ds.query('SELECT state, end_reason FROM loans WHERE id = $1', [loan1.id])) as Array<{
+      state: string;
+      end_reason: string;
+    }>;
     expect(renewed[0].state).not.toBe('open');
-    await expect(loansOf(rider1.id)).resolves.toEqual(expect.arrayContaining([expect.objectContaining({ state: 'open' })]));
+    await expect(loansOf(rider1.id)).resolves.toEqual(
+      expect.arrayContaining([expect.objectContaining({ state: 'open' })]),
+    );
 
     await page.locator('[data-return-bike]').fill(bike2.code);
     await page.getByRole('button', { name: 'Confirmar devolución' }).click();
@@ -230,15 +282,24 @@ describe('web app: citizens and station operators (browser e2e)', () => {
     await page.getByText(`Bicicleta ${bike1.code} reportada en mantenimiento.`).waitFor();
     await page.locator(`[data-bikes-here] tr[data-bike-code="${bike1.code}"]`).getByText('En mantenimiento').waitFor();
     // The worker's relay turns the report into a live alert on this screen.
-    await page.locator('[data-alerts] [data-alert-kind="bike_damaged"]').getByText('Freno trasero suelto').waitFor({ timeout: 10_000 });
+    await page
+      .locator('[data-alerts] [data-alert-kind="bike_damaged"]')
+      .getByText('Freno trasero suelto')
+      .waitFor({ timeout: 10_000 });
 
-    await page.locator(`[data-bikes-here] tr[data-bike-code="${bike2.code}"]`).getByRole('button', { name: `Recoger la bicicleta ${bike2.code} para trasladarla` }).click();
+    await page
+      .locator(`[data-bikes-here] tr[data-bike-code="${bike2.code}"]`)
+      .getByRole('button', { name: `Recoger la bicicleta ${bike2.code} para trasladarla` })
+      .click();
     await page.getByText(`Bicicleta ${bike2.code} en tránsito desde Parque Taller.`).waitFor();
     await page.getByLabel('Estación en la que trabaja').selectOption({ label: 'Parque Destino' });
     await page.getByRole('heading', { level: 1, name: 'Estación: Parque Destino' }).waitFor();
     await page.getByRole('button', { name: `Entregar aquí la bicicleta ${bike2.code}` }).click();
     await page.getByText(`Bicicleta ${bike2.code} entregada en Parque Destino.`).waitFor();
-    const [moved] = (await h.ds.query('SELECT state, station_id FROM bikes WHERE id = $1', [bike2.id])) as Array<{ state: string; station_id: string }>;
+    const [moved] = (await h.ds.query('SELECT state, station_id FROM bikes WHERE id = $1', [bike2.id])) as Array<{
+      state: string;
+      station_id: string;
+    }>;
     expect(moved).toEqual({ state: 'available', station_id: other.id });
   });
 
@@ -248,10 +309,11 @@ describe('web app: citizens and station operators (browser e2e)', () => {
     const rider = await h.make.rider();
     const staff = await h.make.staff('operator', { homeStationId: station.id });
     const { page } = await open();
-    const focused = () => page.evaluate(() => {
-      const el = document.activeElement as HTMLInputElement | null;
-      return el ? `${el.tagName.toLowerCase()}:${el.getAttribute('name') ?? el.textContent?.trim() ?? ''}` : '';
-    });
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLInputElement | null;
+        return el ? `${el.tagName.toLowerCase()}:${el.getAttribute('name') ?? el.textContent?.trim() ?? ''}` : '';
+      });
 
     await page.goto('/');
     // From the top of the page: the skip link comes first, then the navigation.
@@ -308,7 +370,10 @@ describe('web app: citizens and station operators (browser e2e)', () => {
     await page.getByLabel('Número de documento del acudiente').fill('63123456');
     await page.getByRole('button', { name: 'Registrarme' }).click();
     await page.getByText('Registro recibido.').waitFor();
-    const [row] = (await h.ds.query('SELECT status, guardian_name, consent_terms_version FROM riders WHERE document_number = $1', [number])) as Array<Record<string, string>>;
+    const [row] = (await h.ds.query(
+      'SELECT status, guardian_name, consent_terms_version FROM riders WHERE document_number = $1',
+      [number],
+    )) as Array<Record<string, string>>;
     expect(row).toEqual({ status: 'pending', guardian_name: 'Carmen Pérez', consent_terms_version: '2019-10' });
 
     // The same document again: the server's refusal, in Spanish.

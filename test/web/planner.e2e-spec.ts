@@ -31,7 +31,15 @@ describe('web app: planners (browser e2e)', () => {
     const { api: operator } = await h.signedIn('operator', { allStations: true });
     for (let i = 0; i < 2; i++) {
       const bike = await h.make.bike({ stationId: a.id });
-      expect((await operator.post('/api/v1/loans', { bikeCode: bike.code, riderId: (await h.make.rider({ gender: i ? 'male' : 'female' })).id, stationId: a.id })).status).toBe(201);
+      expect(
+        (
+          await operator.post('/api/v1/loans', {
+            bikeCode: bike.code,
+            riderId: (await h.make.rider({ gender: i ? 'male' : 'female' })).id,
+            stationId: a.id,
+          })
+        ).status,
+      ).toBe(201);
       expect((await operator.post('/api/v1/returns', { bikeCode: bike.code, stationId: b.id })).status).toBe(200);
     }
   }, 60_000);
@@ -56,14 +64,23 @@ describe('web app: planners (browser e2e)', () => {
   it('starts a data package, follows its progress and downloads the zip', async () => {
     const { page } = await plannerPage();
     await page.getByRole('button', { name: 'Generar paquete de datos' }).click();
-    await page.locator('[data-export-state]').getByText(/En cola|En preparación|Listo/).waitFor();
+    await page
+      .locator('[data-export-state]')
+      .getByText(/En cola|En preparación|Listo/)
+      .waitFor();
     const download = page.getByRole('button', { name: 'Descargar paquete (ZIP)' });
     await download.waitFor({ timeout: 60_000 }).catch(async (e: Error) => {
       const rows = await h.ds.query('SELECT id, state, progress, error, from_date, to_date FROM exports');
-      const outbox = await h.ds.query(`SELECT id, type, published_at FROM outbox_events WHERE type LIKE 'export.%' ORDER BY id`);
-      throw new Error(`${e.message}\nexports: ${JSON.stringify(rows)}\noutbox: ${JSON.stringify(outbox)}\npage: ${await page.locator('[data-export]').innerText()}`);
+      const outbox = await h.ds.query(
+        `SELECT id, type, published_at FROM outbox_events WHERE type LIKE 'export.%' ORDER BY id`,
+      );
+      throw new Error(
+        `${e.message}\nexports: ${JSON.stringify(rows)}\noutbox: ${JSON.stringify(outbox)}\npage: ${await page.locator('[data-export]').innerText()}`,
+      );
     });
-    await expect(page.locator('[data-export-progress]').evaluate((el) => (el as HTMLProgressElement).value)).resolves.toBe(100);
+    await expect(
+      page.locator('[data-export-progress]').evaluate((el) => (el as HTMLProgressElement).value),
+    ).resolves.toBe(100);
     await expect(page.locator('[data-export-state]').textContent()).resolves.toContain('Listo');
 
     const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
@@ -71,10 +88,14 @@ describe('web app: planners (browser e2e)', () => {
     const saved = join(exportsDir, 'downloaded.zip');
     await file.saveAs(saved);
     const entries = await unzip(readFileSync(saved));
-    const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '{}') as { files?: Array<{ name: string; rows: number }> };
+    const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '{}') as {
+      files?: Array<{ name: string; rows: number }>;
+    };
     expect(manifest.files?.length).toBeGreaterThan(0);
     for (const f of manifest.files ?? []) expect(entries.has(f.name)).toBe(true);
-    const [row] = (await h.ds.query(`SELECT count(*)::int AS n FROM exports WHERE state = 'completed'`)) as Array<{ n: number }>;
+    const [row] = (await h.ds.query(`SELECT count(*)::int AS n FROM exports WHERE state = 'completed'`)) as Array<{
+      n: number;
+    }>;
     expect(row.n).toBeGreaterThanOrEqual(1);
   }, 90_000);
 
@@ -84,19 +105,34 @@ describe('web app: planners (browser e2e)', () => {
     const from = await page.locator('input[name="from"]').inputValue();
     expect((Date.parse(today) - Date.parse(from)) / 86_400_000).toBe(29);
     await page.locator('[data-kpi="trips"] dd').waitFor();
-    for (const block of ['daily', 'hourly', 'age']) await page.locator(`[data-block="${block}"] canvas[role="img"]`).waitFor();
+    for (const block of ['daily', 'hourly', 'age'])
+      await page.locator(`[data-block="${block}"] canvas[role="img"]`).waitFor();
     await page.locator('[data-block="donors"] table').waitFor();
     await page.locator('[data-block="od"] table[data-od]').or(page.locator('[data-block="od"] .empty')).waitFor();
-    await page.locator('[data-block="stations"] table, [data-block="stations"] .message, [data-block="stations"] .empty').first().waitFor();
+    await page
+      .locator('[data-block="stations"] table, [data-block="stations"] .message, [data-block="stations"] .empty')
+      .first()
+      .waitFor();
   });
 
   it('says clearly, in Spanish, when the server lacks a statistic', async () => {
     const { page } = await plannerPage();
     await page.route('**/api/v1/stats/od?*', (route) =>
-      route.fulfill({ status: 404, contentType: 'application/json', body: JSON.stringify({ statusCode: 404, code: 'ROUTE_NOT_FOUND', message: 'No existe la ruta GET /api/v1/stats/od.' }) }),
+      route.fulfill({
+        status: 404,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          statusCode: 404,
+          code: 'ROUTE_NOT_FOUND',
+          message: 'No existe la ruta GET /api/v1/stats/od.',
+        }),
+      }),
     );
     await page.getByRole('button', { name: 'Ver indicadores' }).click();
-    await page.locator('[data-block="od"]').getByText('Este indicador todavía no está disponible en el servidor.').waitFor();
+    await page
+      .locator('[data-block="od"]')
+      .getByText('Este indicador todavía no está disponible en el servidor.')
+      .waitFor();
     // The other blocks still work.
     await page.locator('[data-kpi="trips"] dd').waitFor();
   });

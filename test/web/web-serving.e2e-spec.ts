@@ -81,7 +81,13 @@ describe('web app serving (e2e)', () => {
   });
 
   it('never serves files outside the app and vendor folders', async () => {
-    for (const path of ['/app/../../package.json', '/app/%2e%2e/%2e%2e/package.json', '/vendor/leaflet/../package.json', '/app/.env', '/vendor/socket.io/%2e%2e/%2e%2e/%2e%2e/.env']) {
+    for (const path of [
+      '/app/../../package.json',
+      '/app/%2e%2e/%2e%2e/package.json',
+      '/vendor/leaflet/../package.json',
+      '/app/.env',
+      '/vendor/socket.io/%2e%2e/%2e%2e/%2e%2e/.env',
+    ]) {
       const res = await get(path);
       const body = await res.text();
       expect({ path, status: res.status }).not.toEqual({ path, status: 200 });

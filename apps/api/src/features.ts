@@ -9,4 +9,13 @@ import { StatsApiModule } from './stats/stats-api.module';
 import { WebModule } from './web/web.module';
 
 /** Feature modules (each with its controllers) plugged into the API. */
-export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [RidersApiModule, FleetApiModule, LoansApiModule, RealtimeModule, GbfsApiModule, WebModule, ExportsApiModule, StatsApiModule];
+export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [
+  RidersApiModule,
+  FleetApiModule,
+  LoansApiModule,
+  RealtimeModule,
+  GbfsApiModule,
+  WebModule,
+  ExportsApiModule,
+  StatsApiModule,
+];

@@ -23,7 +23,13 @@ const ROUTES = [
 ];
 
 /** Deep links without the hash (e.g. /staff) that the API answers with this page. */
-const PATH_ALIASES = { '/staff': '/ingresar', '/ingresar': '/ingresar', '/personal': '/ingresar', '/registro': '/registro', '/como-usar': '/como-usar' };
+const PATH_ALIASES = {
+  '/staff': '/ingresar',
+  '/ingresar': '/ingresar',
+  '/personal': '/ingresar',
+  '/registro': '/registro',
+  '/como-usar': '/como-usar',
+};
 
 const main = document.getElementById('contenido');
 const nav = document.getElementById('site-nav');

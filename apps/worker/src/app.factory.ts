@@ -7,7 +7,10 @@ import { WorkerModule } from './worker.module';
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /** The worker as production runs it; `main.ts` and the tests both call this. */
-export async function createWorkerApp(config: AppConfig, options: { clock?: Clock; logLevels?: LogLevel[] } = {}): Promise<INestApplicationContext> {
+export async function createWorkerApp(
+  config: AppConfig,
+  options: { clock?: Clock; logLevels?: LogLevel[] } = {},
+): Promise<INestApplicationContext> {
   const logLevels = options.logLevels ?? LEVELS.slice(0, LEVELS.indexOf(config.log.level) + 1);
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, options.clock), {
     logger: new ConsoleLogger({ json: config.log.format === 'json', logLevels, prefix: 'metrobici-worker' }),

@@ -12,7 +12,9 @@ export class RedisPolicyCheck implements OnApplicationBootstrap {
     try {
       const [, policy] = (await this.redis.config('GET', 'maxmemory-policy')) as [string, string];
       if (policy !== 'noeviction') {
-        this.logger.warn(`Redis maxmemory-policy is "${policy}"; set it to "noeviction" or queued jobs may be evicted.`);
+        this.logger.warn(
+          `Redis maxmemory-policy is "${policy}"; set it to "noeviction" or queued jobs may be evicted.`,
+        );
       }
     } catch {
       this.logger.warn('Could not read Redis maxmemory-policy (CONFIG GET refused); make sure it is "noeviction".');

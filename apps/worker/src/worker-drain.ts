@@ -37,11 +37,15 @@ export class WorkerDrain implements BeforeApplicationShutdown {
 
   private async drain(worker: Worker): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), WORKER_DRAIN_MS)));
+    const timeout = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), WORKER_DRAIN_MS)),
+    );
     const outcome = await Promise.race([worker.close().then(() => 'closed' as const), timeout]);
     clearTimeout(timer);
     if (outcome === 'timeout') {
-      this.logger.warn(`Queue ${worker.name}: jobs still running after ${WORKER_DRAIN_MS} ms; releasing them for a retry.`);
+      this.logger.warn(
+        `Queue ${worker.name}: jobs still running after ${WORKER_DRAIN_MS} ms; releasing them for a retry.`,
+      );
       await worker.close(true).catch(() => undefined);
     }
   }

@@ -35,13 +35,28 @@ export class WorkerModule {
           inject: [APP_CONFIG],
           useFactory: (c: AppConfig) => ({ connection: redisConnectionOptions(c.redis.url), prefix: 'metrobici' }),
         }),
-        BullModule.registerQueue({ name: SYSTEM_QUEUE }, { name: EXPORTS_QUEUE }, { name: TRIPS_QUEUE }, { name: STATS_QUEUE }),
+        BullModule.registerQueue(
+          { name: SYSTEM_QUEUE },
+          { name: EXPORTS_QUEUE },
+          { name: TRIPS_QUEUE },
+          { name: STATS_QUEUE },
+        ),
         StationsModule,
         LoansModule,
         ExportsModule,
         StatsModule,
       ],
-      providers: [SystemProcessor, WorkerHealthServer, RedisPolicyCheck, OutboxPublisher, OutboxRelay, ExportsProcessor, TripsProcessor, StatsProcessor, WorkerDrain],
+      providers: [
+        SystemProcessor,
+        WorkerHealthServer,
+        RedisPolicyCheck,
+        OutboxPublisher,
+        OutboxRelay,
+        ExportsProcessor,
+        TripsProcessor,
+        StatsProcessor,
+        WorkerDrain,
+      ],
     };
   }
 }

@@ -4,7 +4,13 @@ const HOME = '11111111-1111-4111-8111-111111111111';
 const OTHER = '22222222-2222-4222-8222-222222222222';
 
 function anActor(overrides: Partial<Actor> = {}): Actor {
-  return { id: '33333333-3333-4333-8333-333333333333', email: 'someone@test.local', role: 'operator', stationIds: [HOME], ...overrides };
+  return {
+    id: '33333333-3333-4333-8333-333333333333',
+    email: 'someone@test.local',
+    role: 'operator',
+    stationIds: [HOME],
+    ...overrides,
+  };
 }
 
 describe('canActAtStation', () => {

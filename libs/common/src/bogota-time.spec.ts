@@ -3,7 +3,14 @@ import { ageOn, bogotaDate, bogotaParts, isValidLocalDate, startOfBogotaDay, toB
 describe('bogotaParts', () => {
   it('shifts UTC back five hours, carrying the weekday with the date', () => {
     // Fri 2019-10-04 02:30Z is Thu 2019-10-03 21:30 in Bogotá.
-    expect(bogotaParts(new Date('2019-10-04T02:30:00Z'))).toEqual({ year: 2019, month: 10, day: 3, weekday: 4, hour: 21, minutesOfDay: 21 * 60 + 30 });
+    expect(bogotaParts(new Date('2019-10-04T02:30:00Z'))).toEqual({
+      year: 2019,
+      month: 10,
+      day: 3,
+      weekday: 4,
+      hour: 21,
+      minutesOfDay: 21 * 60 + 30,
+    });
   });
 });
 
@@ -86,9 +93,12 @@ describe('ageOn', () => {
 });
 
 describe('isValidLocalDate', () => {
-  it.each(['2019-10-03', '2020-02-29', '2000-02-29', '2019-12-31', '2019-01-01', '2019-04-30'])('accepts %s', (value) => {
-    expect(isValidLocalDate(value)).toBe(true);
-  });
+  it.each(['2019-10-03', '2020-02-29', '2000-02-29', '2019-12-31', '2019-01-01', '2019-04-30'])(
+    'accepts %s',
+    (value) => {
+      expect(isValidLocalDate(value)).toBe(true);
+    },
+  );
 
   it.each([
     ['2019-02-29', 'not a leap year'],

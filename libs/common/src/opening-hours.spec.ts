@@ -129,18 +129,30 @@ describe('OpeningHours', () => {
 
   it('supports day lists', () => {
     const hours = OpeningHours.parse('Mo,We,Fr 08:00-12:00');
-    const tenAm = ['2019-10-07', '2019-10-08', '2019-10-09', '2019-10-10', '2019-10-11', '2019-10-12', '2019-10-13'].map((d) =>
-      hours.isOpen(at(`${d}T15:00:00Z`)),
-    );
+    const tenAm = [
+      '2019-10-07',
+      '2019-10-08',
+      '2019-10-09',
+      '2019-10-10',
+      '2019-10-11',
+      '2019-10-12',
+      '2019-10-13',
+    ].map((d) => hours.isOpen(at(`${d}T15:00:00Z`)));
     expect(tenAm).toEqual([true, false, true, false, true, false, false]);
   });
 
   it('wraps day ranges over the end of the week (Sa-Mo)', () => {
     const hours = OpeningHours.parse('Sa-Mo 08:00-12:00');
     // Mon 07 .. Sun 13 October 2019 at 10:00 Bogotá.
-    const tenAm = ['2019-10-07', '2019-10-08', '2019-10-09', '2019-10-10', '2019-10-11', '2019-10-12', '2019-10-13'].map((d) =>
-      hours.isOpen(at(`${d}T15:00:00Z`)),
-    );
+    const tenAm = [
+      '2019-10-07',
+      '2019-10-08',
+      '2019-10-09',
+      '2019-10-10',
+      '2019-10-11',
+      '2019-10-12',
+      '2019-10-13',
+    ].map((d) => hours.isOpen(at(`${d}T15:00:00Z`)));
     expect(tenAm).toEqual([true, false, false, false, false, true, true]);
   });
 

@@ -29,7 +29,12 @@ describe('loadConfig', () => {
     expect(config.http).toEqual({ port: 3000, corsOrigins: [], publicBaseUrl: undefined });
     expect(config.database.url).toBe(REQUIRED.DATABASE_URL);
     expect(config.redis.url).toBe(REQUIRED.REDIS_URL);
-    expect(config.auth).toEqual({ jwtSecret: REQUIRED.JWT_SECRET, jwtTtlSeconds: 900, loginRateLimitPerMinute: 10, publicRateLimitPerMinute: 600 });
+    expect(config.auth).toEqual({
+      jwtSecret: REQUIRED.JWT_SECRET,
+      jwtTtlSeconds: 900,
+      loginRateLimitPerMinute: 10,
+      publicRateLimitPerMinute: 600,
+    });
     expect(config.loans).toEqual({ maxMinutes: 60, overdueStrikesToSuspend: 3 });
     expect(config.riders).toEqual({ minAge: 16, adultAge: 18, termsVersion: '2019-10' });
     expect(config.pilot.start).toBeNull();
@@ -60,7 +65,9 @@ describe('loadConfig', () => {
   });
 
   it('still refuses an empty required setting', () => {
-    expect(problemsWith({ ...REQUIRED, JWT_SECRET: '' })).toEqual([expect.stringMatching(/^JWT_SECRET is invalid: must be at least 16 characters/)]);
+    expect(problemsWith({ ...REQUIRED, JWT_SECRET: '' })).toEqual([
+      expect.stringMatching(/^JWT_SECRET is invalid: must be at least 16 characters/),
+    ]);
   });
 
   it('reads the values given, converting numbers and splitting CORS origins', () => {
@@ -128,7 +135,13 @@ describe('loadConfig', () => {
   });
 
   it('lists every problem at once, one line each', () => {
-    const lines = problemsWith({ REDIS_URL: REQUIRED.REDIS_URL, JWT_SECRET: REQUIRED.JWT_SECRET, PORT: 'abc', OPENING_HOURS: 'nonsense', LOG_LEVEL: 'loud' });
+    const lines = problemsWith({
+      REDIS_URL: REQUIRED.REDIS_URL,
+      JWT_SECRET: REQUIRED.JWT_SECRET,
+      PORT: 'abc',
+      OPENING_HOURS: 'nonsense',
+      LOG_LEVEL: 'loud',
+    });
     expect(lines.map((l) => l.split(' ')[0]).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'OPENING_HOURS', 'PORT']);
   });
 
@@ -140,14 +153,24 @@ describe('loadConfig', () => {
     });
 
     it('reads a date-time without offset as Bogotá time, and keeps an explicit offset', () => {
-      expect(loadConfig({ ...REQUIRED, PILOT_START: '2019-10-03T06:00' }).pilot.start?.toISOString()).toBe('2019-10-03T11:00:00.000Z');
-      expect(loadConfig({ ...REQUIRED, PILOT_START: '2019-10-03T06:00:00Z' }).pilot.start?.toISOString()).toBe('2019-10-03T06:00:00.000Z');
-      expect(loadConfig({ ...REQUIRED, PILOT_START: '2019-10-03T06:00:00+01:00' }).pilot.start?.toISOString()).toBe('2019-10-03T05:00:00.000Z');
+      expect(loadConfig({ ...REQUIRED, PILOT_START: '2019-10-03T06:00' }).pilot.start?.toISOString()).toBe(
+        '2019-10-03T11:00:00.000Z',
+      );
+      expect(loadConfig({ ...REQUIRED, PILOT_START: '2019-10-03T06:00:00Z' }).pilot.start?.toISOString()).toBe(
+        '2019-10-03T06:00:00.000Z',
+      );
+      expect(loadConfig({ ...REQUIRED, PILOT_START: '2019-10-03T06:00:00+01:00' }).pilot.start?.toISOString()).toBe(
+        '2019-10-03T05:00:00.000Z',
+      );
     });
 
     it('rejects PILOT_END before or equal to PILOT_START', () => {
-      expect(problemsWith({ ...REQUIRED, PILOT_START: '2019-10-03', PILOT_END: '2019-10-02' })).toEqual(['PILOT_END is invalid: must be after PILOT_START']);
-      expect(problemsWith({ ...REQUIRED, PILOT_START: '2019-10-03', PILOT_END: '2019-10-03T00:00' })).toEqual(['PILOT_END is invalid: must be after PILOT_START']);
+      expect(problemsWith({ ...REQUIRED, PILOT_START: '2019-10-03', PILOT_END: '2019-10-02' })).toEqual([
+        'PILOT_END is invalid: must be after PILOT_START',
+      ]);
+      expect(problemsWith({ ...REQUIRED, PILOT_START: '2019-10-03', PILOT_END: '2019-10-03T00:00' })).toEqual([
+        'PILOT_END is invalid: must be after PILOT_START',
+      ]);
     });
 
     it('accepts an end one minute after the start', () => {
@@ -155,15 +178,21 @@ describe('loadConfig', () => {
       expect(config.pilot.end!.getTime() - config.pilot.start!.getTime()).toBe(60_000);
     });
 
-    it.each([['03/10/2019'], ['2019-10-3'], ['tomorrow'], ['2019-10-03 06:00']])('rejects a non-ISO PILOT_START=%p', (value) => {
-      const lines = problemsWith({ ...REQUIRED, PILOT_START: value });
-      expect(lines).toContainEqual(expect.stringMatching(/^PILOT_START is invalid: must be an ISO 8601 date/));
-      expect(lines.filter((l) => !l.startsWith('PILOT_START is invalid: '))).toEqual([]);
-    });
+    it.each([['03/10/2019'], ['2019-10-3'], ['tomorrow'], ['2019-10-03 06:00']])(
+      'rejects a non-ISO PILOT_START=%p',
+      (value) => {
+        const lines = problemsWith({ ...REQUIRED, PILOT_START: value });
+        expect(lines).toContainEqual(expect.stringMatching(/^PILOT_START is invalid: must be an ISO 8601 date/));
+        expect(lines.filter((l) => !l.startsWith('PILOT_START is invalid: '))).toEqual([]);
+      },
+    );
 
-    it.each([['2019-13-01'], ['2019-02-30'], ['2019-04-31'], ['2019-10-03T25:00']])('rejects a date that does not exist, PILOT_START=%p', (value) => {
-      expect(problemsWith({ ...REQUIRED, PILOT_START: value })).toEqual(['PILOT_START is invalid: not a real date']);
-    });
+    it.each([['2019-13-01'], ['2019-02-30'], ['2019-04-31'], ['2019-10-03T25:00']])(
+      'rejects a date that does not exist, PILOT_START=%p',
+      (value) => {
+        expect(problemsWith({ ...REQUIRED, PILOT_START: value })).toEqual(['PILOT_START is invalid: not a real date']);
+      },
+    );
   });
 
   it('does not read process.env when given an environment', () => {
@@ -191,11 +220,15 @@ describe('API start-up with a bad configuration', () => {
   it('stops with exit code 1 and one clear line per problem', async () => {
     // jest runs from the repository root (ESM has no __dirname).
     const root = process.cwd();
-    const child = spawn(process.execPath, [join(root, 'scripts', 'run-ts.js'), join(root, 'apps', 'api', 'src', 'main.ts')], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: REQUIRED.DATABASE_URL, REDIS_URL: REQUIRED.REDIS_URL },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(root, 'scripts', 'run-ts.js'), join(root, 'apps', 'api', 'src', 'main.ts')],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: REQUIRED.DATABASE_URL, REDIS_URL: REQUIRED.REDIS_URL },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -211,6 +244,8 @@ describe('API start-up with a bad configuration', () => {
       });
     });
     expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
-    expect(stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^Configuration error: JWT_SECRET is missing \(.*at least 16 characters.*\)$/)]);
+    expect(stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^Configuration error: JWT_SECRET is missing \(.*at least 16 characters.*\)$/),
+    ]);
   }, 40_000);
 });

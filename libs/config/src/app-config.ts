@@ -30,60 +30,101 @@ class EnvironmentVariables {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
-  @IsString() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
   DATABASE_URL: string;
 
-  @IsString() @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' })
+  @IsString()
+  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' })
   REDIS_URL: string;
 
-  @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
   JWT_SECRET: string;
 
-  @Transform(toInt) @IsInt() @Min(60) @Max(86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
   JWT_TTL_SECONDS = 900;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(24 * 60)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60)
   LOAN_MAX_MINUTES = 60;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   OVERDUE_STRIKES_TO_SUSPEND = 3;
 
-  @Transform(toInt) @IsInt() @Min(10) @Max(120)
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(120)
   MIN_RIDER_AGE = 16;
 
-  @Transform(toInt) @IsInt() @Min(10) @Max(120)
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(120)
   ADULT_AGE = 18;
 
   @IsString()
   TERMS_VERSION = '2019-10';
 
-  @Transform(emptyToUndefined) @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$/, { message: 'must be an ISO 8601 date or date-time' })
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$/, {
+    message: 'must be an ISO 8601 date or date-time',
+  })
   PILOT_START?: string;
 
-  @Transform(emptyToUndefined) @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$/, { message: 'must be an ISO 8601 date or date-time' })
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$/, {
+    message: 'must be an ISO 8601 date or date-time',
+  })
   PILOT_END?: string;
 
   @IsString()
   OPENING_HOURS = 'Mo-Fr 06:00-19:00; Sa 06:00-13:00; Su off; PH off';
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   CORS_ORIGINS?: string;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
   LOGIN_RATE_LIMIT_PER_MINUTE = 10;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
   PUBLIC_RATE_LIMIT_PER_MINUTE = 600;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   WORKER_HEALTH_PORT = 3001;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
   WORKER_HEARTBEAT_SECONDS = 30;
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
@@ -92,19 +133,30 @@ class EnvironmentVariables {
   @IsIn(['json', 'pretty'])
   LOG_FORMAT: 'json' | 'pretty' = 'json';
 
-  @Transform(toFloat) @IsNumber() @Min(0)
+  @Transform(toFloat)
+  @IsNumber()
+  @Min(0)
   POPULATION = 613400;
 
-  @Transform(toFloat) @IsNumber() @Min(0) @Max(10000)
+  @Transform(toFloat)
+  @IsNumber()
+  @Min(0)
+  @Max(10000)
   CO2_GRAMS_PER_KM = 120;
 
-  @Transform(toInt) @IsInt() @Min(60) @Max(3600)
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(3600)
   STATION_SAMPLE_SECONDS = 60;
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString()
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   PUBLIC_BASE_URL?: string;
 
-  @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
   RIDER_KEY_SECRET = DEV_RIDER_KEY_SECRET;
 
   @IsString()
@@ -151,9 +203,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const pilotStart = parseDate(raw.PILOT_START, 'PILOT_START', problems);
   const pilotEnd = parseDate(raw.PILOT_END, 'PILOT_END', problems);
-  if (pilotStart && pilotEnd && pilotEnd <= pilotStart) problems.push('PILOT_END is invalid: must be after PILOT_START');
+  if (pilotStart && pilotEnd && pilotEnd <= pilotStart)
+    problems.push('PILOT_END is invalid: must be after PILOT_START');
   if (raw.NODE_ENV === 'production' && raw.RIDER_KEY_SECRET === DEV_RIDER_KEY_SECRET) {
-    problems.push('RIDER_KEY_SECRET is missing: required in production (a private key of at least 16 characters; the development default is refused)');
+    problems.push(
+      'RIDER_KEY_SECRET is missing: required in production (a private key of at least 16 characters; the development default is refused)',
+    );
   }
   const nightlyCron = parseCron(env.NIGHTLY_EXPORT_CRON, problems);
   if (problems.length > 0 || !openingHours) throw new ConfigError(problems.join('\n'));
@@ -162,7 +217,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     env: raw.NODE_ENV,
     http: {
       port: raw.PORT,
-      corsOrigins: (raw.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+      corsOrigins: (raw.CORS_ORIGINS ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
       publicBaseUrl: raw.PUBLIC_BASE_URL,
     },
     database: { url: raw.DATABASE_URL },
@@ -224,7 +282,9 @@ function parseCron(value: string | undefined, problems: string[]): string | null
   const text = value.trim();
   if (text === '' || text.toLowerCase() === 'off') return null;
   if (!/^(\S+\s+){4,5}\S+$/.test(text)) {
-    problems.push('NIGHTLY_EXPORT_CRON is invalid: must be a cron pattern of 5 or 6 fields (e.g. "30 2 * * *"), or empty to disable');
+    problems.push(
+      'NIGHTLY_EXPORT_CRON is invalid: must be a cron pattern of 5 or 6 fields (e.g. "30 2 * * *"), or empty to disable',
+    );
     return null;
   }
   return text;

@@ -131,7 +131,16 @@ SELECT ${localDate('days.day')} AS date,
   FROM days LEFT JOIN per_day p ON p.day = days.day
  ORDER BY days.day`;
 
-export const HOURLY_COLUMNS = ['date', 'hour', 'station_id', 'station_code', 'station_name', 'departures', 'arrivals', 'net_flow'] as const;
+export const HOURLY_COLUMNS = [
+  'date',
+  'hour',
+  'station_id',
+  'station_code',
+  'station_name',
+  'departures',
+  'arrivals',
+  'net_flow',
+] as const;
 
 /** Departures and arrivals per station per local hour (only hours with a movement). */
 export const HOURLY_SQL = `

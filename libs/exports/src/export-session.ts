@@ -29,7 +29,11 @@ export function nextLocalDate(date: string): string {
  * settings (never in the SQL text, gone at commit). A connection whose COPY was cut short is
  * destroyed, not returned to the pool.
  */
-export async function withExportSession<T>(pool: Pool, params: ExportSessionParams, work: (client: PoolClient) => Promise<T>): Promise<T> {
+export async function withExportSession<T>(
+  pool: Pool,
+  params: ExportSessionParams,
+  work: (client: PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   let failed = false;
   try {
@@ -38,12 +42,18 @@ export async function withExportSession<T>(pool: Pool, params: ExportSessionPara
       `SELECT set_config($1, $2, true), set_config($3, $4, true), set_config($5, $6, true),
               set_config($7, $8, true), set_config($9, $10, true), set_config($11, $12, true)`,
       [
-        SETTING.riderKey, params.riderKeySecret,
-        SETTING.from, startOfBogotaDay(params.from).toISOString(),
-        SETTING.to, startOfBogotaDay(nextLocalDate(params.to)).toISOString(),
-        SETTING.fromDate, params.from,
-        SETTING.toDate, params.to,
-        SETTING.co2, String(params.co2GramsPerKm),
+        SETTING.riderKey,
+        params.riderKeySecret,
+        SETTING.from,
+        startOfBogotaDay(params.from).toISOString(),
+        SETTING.to,
+        startOfBogotaDay(nextLocalDate(params.to)).toISOString(),
+        SETTING.fromDate,
+        params.from,
+        SETTING.toDate,
+        params.to,
+        SETTING.co2,
+        String(params.co2GramsPerKm),
       ],
     );
     const result = await work(client);
@@ -68,7 +78,12 @@ export interface CopyResult {
  * `COPY (sql) TO STDOUT` as CSV with a header, piped into `sink` with backpressure: memory stays
  * flat whatever the number of rows. `onLines` sees the running count of lines written (for progress).
  */
-export async function copyCsv(client: PoolClient, sql: string, sink: Writable, onLines?: (lines: number) => void): Promise<CopyResult> {
+export async function copyCsv(
+  client: PoolClient,
+  sql: string,
+  sink: Writable,
+  onLines?: (lines: number) => void,
+): Promise<CopyResult> {
   const source = client.query(copyTo(`COPY (${sql}) TO STDOUT WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')`));
   const tap = new MeasuringStream(onLines);
   await pipeline(source, tap, sink);

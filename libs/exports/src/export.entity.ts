@@ -52,7 +52,12 @@ export class ExportEntity {
   @Column({ name: 'file_path', type: 'text', nullable: true })
   filePath: string | null;
 
-  @Column({ name: 'size_bytes', type: 'bigint', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
+  @Column({
+    name: 'size_bytes',
+    type: 'bigint',
+    nullable: true,
+    transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) },
+  })
   sizeBytes: number | null;
 
   @Column({ type: 'jsonb', nullable: true })

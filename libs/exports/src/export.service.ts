@@ -83,13 +83,16 @@ export class ExportService {
   }
 
   /** Writes a queued export and its `export.requested` outbox row in the caller's transaction. */
-  async enqueue(manager: EntityManager, kind: ExportKind, range: ExportRange, requestedBy: string | null): Promise<string> {
-    const [row] = (await manager.query(`INSERT INTO exports (kind, requested_by, from_date, to_date) VALUES ($1, $2, $3, $4) RETURNING id`, [
-      kind,
-      requestedBy,
-      range.from,
-      range.to,
-    ])) as Array<{ id: string }>;
+  async enqueue(
+    manager: EntityManager,
+    kind: ExportKind,
+    range: ExportRange,
+    requestedBy: string | null,
+  ): Promise<string> {
+    const [row] = (await manager.query(
+      `INSERT INTO exports (kind, requested_by, from_date, to_date) VALUES ($1, $2, $3, $4) RETURNING id`,
+      [kind, requestedBy, range.from, range.to],
+    )) as Array<{ id: string }>;
     await appendToOutbox(manager, [outboxMessage('export.requested', row.id, { exportId: row.id, kind })]);
     return row.id;
   }
@@ -117,7 +120,9 @@ export class ExportService {
   }
 
   async list(_actor: Actor, limit = 50): Promise<ExportView[]> {
-    const rows = await this.dataSource.getRepository(ExportEntity).find({ order: { createdAt: 'DESC' }, take: Math.min(Math.max(limit, 1), 200) });
+    const rows = await this.dataSource
+      .getRepository(ExportEntity)
+      .find({ order: { createdAt: 'DESC' }, take: Math.min(Math.max(limit, 1), 200) });
     return rows.map(toExportView);
   }
 
@@ -125,10 +130,14 @@ export class ExportService {
     const row = await this.dataSource.getRepository(ExportEntity).findOneBy({ id });
     if (!row) throw new DomainError('EXPORT_NOT_FOUND', 'El paquete de datos no existe.', { id });
     if (row.state !== 'completed' || !row.filePath) {
-      throw new DomainError('EXPORT_NOT_READY', 'El paquete de datos todavía no está listo.', { state: row.state, progress: row.progress });
+      throw new DomainError('EXPORT_NOT_READY', 'El paquete de datos todavía no está listo.', {
+        state: row.state,
+        progress: row.progress,
+      });
     }
     const path = resolve(this.dir, row.filePath);
-    if (!existsSync(path)) throw new DomainError('EXPORT_NOT_FOUND', 'El archivo del paquete ya no está disponible.', { id });
+    if (!existsSync(path))
+      throw new DomainError('EXPORT_NOT_FOUND', 'El archivo del paquete ya no está disponible.', { id });
     return { path, fileName: packageFileName(row.kind, row.fromDate, row.toDate), sizeBytes: row.sizeBytes ?? 0 };
   }
 
@@ -142,32 +151,51 @@ export class ExportService {
       this.logger.warn(`export ${exportId} no longer exists; nothing to build`);
       return { state: 'failed', skipped: true };
     }
-    if (row.state === 'completed' && row.filePath && existsSync(resolve(this.dir, row.filePath))) return { state: 'completed', skipped: true };
+    if (row.state === 'completed' && row.filePath && existsSync(resolve(this.dir, row.filePath)))
+      return { state: 'completed', skipped: true };
 
-    await this.transition(exportId, `state = 'active', progress = 0, attempts = attempts + 1, started_at = now(), error = NULL`);
+    await this.transition(
+      exportId,
+      `state = 'active', progress = 0, attempts = attempts + 1, started_at = now(), error = NULL`,
+    );
     try {
       await mkdir(this.dir, { recursive: true });
       const built = await buildDataPackage(
         this.exportsPool.pool,
-        { ...this.sessionParams({ from: row.fromDate, to: row.toDate }), id: row.id, kind: row.kind, dir: this.dir, now: this.clock.now() },
+        {
+          ...this.sessionParams({ from: row.fromDate, to: row.toDate }),
+          id: row.id,
+          kind: row.kind,
+          dir: this.dir,
+          now: this.clock.now(),
+        },
         (pct) => this.advance(exportId, pct),
       );
-      await this.transition(exportId, `state = 'completed', progress = 100, file_path = $2, size_bytes = $3, manifest = $4::jsonb, completed_at = now(), error = NULL`, [
-        built.fileName,
-        built.sizeBytes,
-        JSON.stringify(built.manifest),
-      ]);
+      await this.transition(
+        exportId,
+        `state = 'completed', progress = 100, file_path = $2, size_bytes = $3, manifest = $4::jsonb, completed_at = now(), error = NULL`,
+        [built.fileName, built.sizeBytes, JSON.stringify(built.manifest)],
+      );
       return { state: 'completed', skipped: false };
     } catch (error) {
       const message = (error as Error).message ?? String(error);
-      if (options.finalAttempt) await this.transition(exportId, `state = 'failed', error = $2`, [message.slice(0, 2000)]);
-      else await this.dataSource.query('UPDATE exports SET error = $2, updated_at = now() WHERE id = $1', [exportId, message.slice(0, 2000)]);
+      if (options.finalAttempt)
+        await this.transition(exportId, `state = 'failed', error = $2`, [message.slice(0, 2000)]);
+      else
+        await this.dataSource.query('UPDATE exports SET error = $2, updated_at = now() WHERE id = $1', [
+          exportId,
+          message.slice(0, 2000),
+        ]);
       throw error;
     }
   }
 
   private sessionParams(range: ExportRange) {
-    return { ...range, riderKeySecret: this.config.exports.riderKeySecret, co2GramsPerKm: this.config.stats.co2GramsPerKm };
+    return {
+      ...range,
+      riderKeySecret: this.config.exports.riderKeySecret,
+      co2GramsPerKm: this.config.stats.co2GramsPerKm,
+    };
   }
 
   /** One statement: change the row, and announce its new state and progress through the outbox. */

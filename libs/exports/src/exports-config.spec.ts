@@ -18,14 +18,27 @@ function problems(env: Record<string, string>): string {
 
 describe('exports configuration', () => {
   it('has development defaults', () => {
-    expect(loadConfig({ ...REQUIRED }).exports).toEqual({ riderKeySecret: DEV_RIDER_KEY_SECRET, dir: '.data/exports', nightlyCron: '30 2 * * *' });
+    expect(loadConfig({ ...REQUIRED }).exports).toEqual({
+      riderKeySecret: DEV_RIDER_KEY_SECRET,
+      dir: '.data/exports',
+      nightlyCron: '30 2 * * *',
+    });
   });
 
   it('requires a private RIDER_KEY_SECRET in production', () => {
-    expect(problems({ ...REQUIRED, NODE_ENV: 'production' })).toMatch(/^RIDER_KEY_SECRET is missing: required in production/m);
-    expect(problems({ ...REQUIRED, NODE_ENV: 'production', RIDER_KEY_SECRET: DEV_RIDER_KEY_SECRET })).toMatch(/RIDER_KEY_SECRET/);
-    expect(problems({ ...REQUIRED, RIDER_KEY_SECRET: 'short' })).toMatch(/RIDER_KEY_SECRET is invalid: must be at least 16 characters/);
-    expect(loadConfig({ ...REQUIRED, NODE_ENV: 'production', RIDER_KEY_SECRET: 'the-city-keeps-this-one' }).exports.riderKeySecret).toBe('the-city-keeps-this-one');
+    expect(problems({ ...REQUIRED, NODE_ENV: 'production' })).toMatch(
+      /^RIDER_KEY_SECRET is missing: required in production/m,
+    );
+    expect(problems({ ...REQUIRED, NODE_ENV: 'production', RIDER_KEY_SECRET: DEV_RIDER_KEY_SECRET })).toMatch(
+      /RIDER_KEY_SECRET/,
+    );
+    expect(problems({ ...REQUIRED, RIDER_KEY_SECRET: 'short' })).toMatch(
+      /RIDER_KEY_SECRET is invalid: must be at least 16 characters/,
+    );
+    expect(
+      loadConfig({ ...REQUIRED, NODE_ENV: 'production', RIDER_KEY_SECRET: 'the-city-keeps-this-one' }).exports
+        .riderKeySecret,
+    ).toBe('the-city-keeps-this-one');
   });
 
   it('reads the nightly schedule: empty or off disables it, a bad pattern is refused', () => {

@@ -11,7 +11,12 @@ export class ExportsPool implements OnModuleDestroy {
   readonly pool: Pool;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.pool = new Pool({ connectionString: config.database.url, max: 4, application_name: 'metrobici-exports', idleTimeoutMillis: 30_000 });
+    this.pool = new Pool({
+      connectionString: config.database.url,
+      max: 4,
+      application_name: 'metrobici-exports',
+      idleTimeoutMillis: 30_000,
+    });
     // A connection dropped while idle is replaced on the next connect; nothing to do here.
     this.pool.on('error', () => undefined);
   }

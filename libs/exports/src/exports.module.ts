@@ -4,5 +4,9 @@ import { ExportService } from './export.service';
 import { ExportsPool } from './exports-pool';
 import { PilotService } from './pilot/pilot.service';
 
-@Module({ imports: [StationsModule], providers: [ExportsPool, ExportService, PilotService], exports: [ExportService, PilotService] })
+@Module({
+  imports: [StationsModule],
+  providers: [ExportsPool, ExportService, PilotService],
+  exports: [ExportService, PilotService],
+})
 export class ExportsModule {}

@@ -1,5 +1,13 @@
 import { createHmac } from 'node:crypto';
-import { AGE_BANDS, ageBand, ageBandSql, haversineMeters, RIDER_KEY_LENGTH, riderKey, riderKeySql } from './trip-fields';
+import {
+  AGE_BANDS,
+  ageBand,
+  ageBandSql,
+  haversineMeters,
+  RIDER_KEY_LENGTH,
+  riderKey,
+  riderKeySql,
+} from './trip-fields';
 
 describe('rider pseudonym', () => {
   const id = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
@@ -19,7 +27,9 @@ describe('rider pseudonym', () => {
 
   it('is computed in SQL with pgcrypto from a transaction setting, never with the secret in the text', () => {
     const sql = riderKeySql('l.rider_id');
-    expect(sql).toBe(`substr(encode(hmac(l.rider_id::text, current_setting('metrobici.rider_key'), 'sha256'), 'hex'), 1, 16)`);
+    expect(sql).toBe(
+      `substr(encode(hmac(l.rider_id::text, current_setting('metrobici.rider_key'), 'sha256'), 'hex'), 1, 16)`,
+    );
   });
 });
 
@@ -42,7 +52,12 @@ describe('age bands', () => {
 
   it('has the same boundaries in SQL', () => {
     const sql = ageBandSql('a');
-    for (const b of AGE_BANDS) expect(sql).toContain(b.max === null ? `WHEN a >= ${b.min} THEN '${b.band}'` : `WHEN a BETWEEN ${b.min} AND ${b.max} THEN '${b.band}'`);
+    for (const b of AGE_BANDS)
+      expect(sql).toContain(
+        b.max === null
+          ? `WHEN a >= ${b.min} THEN '${b.band}'`
+          : `WHEN a BETWEEN ${b.min} AND ${b.max} THEN '${b.band}'`,
+      );
     expect(sql).toMatch(/ELSE 'unknown' END$/);
   });
 });

@@ -1,5 +1,15 @@
 import { StationEntity } from '@metrobici/stations';
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import { DonorEntity } from './donor.entity';
 
 export const BIKE_STATES = ['available', 'on_loan', 'maintenance', 'in_transit', 'missing', 'retired'] as const;

@@ -98,7 +98,18 @@ export async function recordBikeEvents(manager: EntityManager, events: NewBikeEv
   const params: unknown[] = [];
   const rows = events.map((e) => {
     const base = params.length;
-    params.push(e.bikeId, e.type, e.fromState, e.toState, e.fromStationId, e.toStationId, e.loanId ?? null, e.actorId, e.reason ?? null, e.occurredAt);
+    params.push(
+      e.bikeId,
+      e.type,
+      e.fromState,
+      e.toState,
+      e.fromStationId,
+      e.toStationId,
+      e.loanId ?? null,
+      e.actorId,
+      e.reason ?? null,
+      e.occurredAt,
+    );
     return `(${Array.from({ length: 10 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
   });
   await manager.query(
@@ -110,7 +121,9 @@ export async function recordBikeEvents(manager: EntityManager, events: NewBikeEv
 
 /** Locks the bike row (SELECT ... FOR UPDATE) in the caller's transaction; lock bikes before stations. */
 export async function lockBikeByCode(manager: EntityManager, code: string): Promise<BikeEntity> {
-  const bike = await manager.getRepository(BikeEntity).findOne({ where: { code }, lock: { mode: 'pessimistic_write' } });
+  const bike = await manager
+    .getRepository(BikeEntity)
+    .findOne({ where: { code }, lock: { mode: 'pessimistic_write' } });
   if (!bike) throw new DomainError('BIKE_NOT_FOUND', `No existe la bicicleta ${code}.`, { code });
   return bike;
 }
@@ -137,7 +150,8 @@ export async function moveBike(manager: EntityManager, bike: BikeEntity, to: Bik
       const share = rackShare(from.state);
       await changeStationCounts(manager, from.stationId, { docked: -share.docked, available: -share.available });
     }
-    if (to.toStationId !== null && inRack(to.toState)) await changeStationCounts(manager, to.toStationId, rackShare(to.toState));
+    if (to.toStationId !== null && inRack(to.toState))
+      await changeStationCounts(manager, to.toStationId, rackShare(to.toState));
   }
   const patch: Partial<BikeEntity> = { state: to.toState, stationId: to.toStationId };
   if (to.note !== undefined) patch.note = to.note;
@@ -178,11 +192,15 @@ export function assertCanActAtStation(actor: Actor, stationId: string): void {
 }
 
 function stateConflict(bike: BikeEntity, action: string, allowed: BikeState[]): DomainError {
-  return new DomainError('BIKE_STATE_CONFLICT', `La bicicleta ${bike.code} está en estado «${bike.state}»: no se puede ${action}.`, {
-    bikeId: bike.id,
-    state: bike.state,
-    allowedStates: allowed,
-  });
+  return new DomainError(
+    'BIKE_STATE_CONFLICT',
+    `La bicicleta ${bike.code} está en estado «${bike.state}»: no se puede ${action}.`,
+    {
+      bikeId: bike.id,
+      state: bike.state,
+      allowedStates: allowed,
+    },
+  );
 }
 
 @Injectable()
@@ -209,7 +227,9 @@ export class FleetService {
   }
 
   async getByCode(_actor: Actor, code: string): Promise<BikeView> {
-    const bike = await this.dataSource.getRepository(BikeEntity).findOne({ where: { code }, relations: { donor: true } });
+    const bike = await this.dataSource
+      .getRepository(BikeEntity)
+      .findOne({ where: { code }, relations: { donor: true } });
     if (!bike) throw new DomainError('BIKE_NOT_FOUND', `No existe la bicicleta ${code}.`, { code });
     return toBikeView(bike);
   }
@@ -218,23 +238,32 @@ export class FleetService {
   async events(_actor: Actor, id: string): Promise<BikeEventView[]> {
     const exists = await this.dataSource.getRepository(BikeEntity).exists({ where: { id } });
     if (!exists) throw new DomainError('BIKE_NOT_FOUND', 'La bicicleta no existe.', { bikeId: id });
-    const events = await this.dataSource.getRepository(BikeEventEntity).find({ where: { bikeId: id }, order: { occurredAt: 'DESC', id: 'DESC' } });
+    const events = await this.dataSource
+      .getRepository(BikeEventEntity)
+      .find({ where: { bikeId: id }, order: { occurredAt: 'DESC', id: 'DESC' } });
     return events.map(toEventView);
   }
 
   /** Donors with how many of their bikes are in each state (for the donors' usage reports). */
   async listDonors(_actor: Actor): Promise<DonorView[]> {
-    const rows: Array<{ id: string; code: string; name: string; state: BikeState | null; n: number }> = await this.dataSource.query(
-      `SELECT d.id, d.code, d.name, b.state, count(b.id)::int AS n
+    const rows: Array<{ id: string; code: string; name: string; state: BikeState | null; n: number }> =
+      await this.dataSource.query(
+        `SELECT d.id, d.code, d.name, b.state, count(b.id)::int AS n
          FROM donors d LEFT JOIN bikes b ON b.donor_id = d.id
         GROUP BY d.id, d.code, d.name, b.state
         ORDER BY d.code`,
-    );
+      );
     const donors = new Map<string, DonorView>();
     for (const row of rows) {
       let donor = donors.get(row.id);
       if (!donor) {
-        donor = { id: row.id, code: row.code, name: row.name, bikes: 0, byState: Object.fromEntries(BIKE_STATES.map((s) => [s, 0])) as Record<BikeState, number> };
+        donor = {
+          id: row.id,
+          code: row.code,
+          name: row.name,
+          bikes: 0,
+          byState: Object.fromEntries(BIKE_STATES.map((s) => [s, 0])) as Record<BikeState, number>,
+        };
         donors.set(row.id, donor);
       }
       if (row.state) {
@@ -249,19 +278,42 @@ export class FleetService {
   async register(actor: Actor, input: RegisterBikeInput): Promise<BikeView> {
     return this.dataSource.transaction(async (manager) => {
       const donor = await manager.getRepository(DonorEntity).findOne({ where: { code: input.donor } });
-      if (!donor) throw new DomainError('DONOR_NOT_FOUND', `No existe el donante ${input.donor}.`, { donor: input.donor });
+      if (!donor)
+        throw new DomainError('DONOR_NOT_FOUND', `No existe el donante ${input.donor}.`, { donor: input.donor });
       const repo = manager.getRepository(BikeEntity);
       let bike: BikeEntity;
       try {
-        bike = await repo.save(repo.create({ code: input.code, donorId: donor.id, state: 'available', stationId: input.stationId, note: null, policeReport: null }));
+        bike = await repo.save(
+          repo.create({
+            code: input.code,
+            donorId: donor.id,
+            state: 'available',
+            stationId: input.stationId,
+            note: null,
+            policeReport: null,
+          }),
+        );
       } catch (error) {
-        if (isUniqueViolation(error, 'UQ_bikes_code')) throw new DomainError('BIKE_CODE_TAKEN', `Ya existe una bicicleta con el código ${input.code}.`, { code: input.code });
-        if (isForeignKeyViolation(error, 'FK_bikes_station')) throw new DomainError('STATION_NOT_FOUND', 'La estación no existe.', { stationId: input.stationId });
+        if (isUniqueViolation(error, 'UQ_bikes_code'))
+          throw new DomainError('BIKE_CODE_TAKEN', `Ya existe una bicicleta con el código ${input.code}.`, {
+            code: input.code,
+          });
+        if (isForeignKeyViolation(error, 'FK_bikes_station'))
+          throw new DomainError('STATION_NOT_FOUND', 'La estación no existe.', { stationId: input.stationId });
         throw error;
       }
       await changeStationCounts(manager, input.stationId, { docked: 1, available: 1 });
       await recordBikeEvents(manager, [
-        { bikeId: bike.id, type: 'registered', fromState: null, toState: 'available', fromStationId: null, toStationId: input.stationId, actorId: actor.id, occurredAt: this.clock.now() },
+        {
+          bikeId: bike.id,
+          type: 'registered',
+          fromState: null,
+          toState: 'available',
+          fromStationId: null,
+          toStationId: input.stationId,
+          actorId: actor.id,
+          occurredAt: this.clock.now(),
+        },
       ]);
       return this.view(manager, bike.id);
     });
@@ -273,7 +325,15 @@ export class FleetService {
       const bike = await lockBike(manager, id);
       const allowed: BikeState[] = ['available', 'maintenance', 'missing'];
       if (!allowed.includes(bike.state)) throw stateConflict(bike, 'dar de baja', allowed);
-      await moveBike(manager, bike, { type: 'retired', toState: 'retired', toStationId: null, actorId: actor.id, reason, note: reason, occurredAt: this.clock.now() });
+      await moveBike(manager, bike, {
+        type: 'retired',
+        toState: 'retired',
+        toStationId: null,
+        actorId: actor.id,
+        reason,
+        note: reason,
+        occurredAt: this.clock.now(),
+      });
       return this.view(manager, id);
     });
   }
@@ -283,10 +343,26 @@ export class FleetService {
     return this.dataSource.transaction(async (manager) => {
       const bike = await lockBike(manager, id);
       if (bike.stationId !== null) assertCanActAtStation(actor, bike.stationId);
-      if (bike.state !== 'available' || bike.stationId === null) throw stateConflict(bike, 'reportar un daño', ['available']);
+      if (bike.state !== 'available' || bike.stationId === null)
+        throw stateConflict(bike, 'reportar un daño', ['available']);
       const stationId = bike.stationId;
-      await moveBike(manager, bike, { type: 'damage_reported', toState: 'maintenance', toStationId: stationId, actorId: actor.id, reason: input.note, note: input.note, occurredAt: this.clock.now() });
-      await appendToOutbox(manager, [outboxMessage('bike.damage_reported', bike.id, { bikeId: bike.id, bikeCode: bike.code, stationId, note: input.note })]);
+      await moveBike(manager, bike, {
+        type: 'damage_reported',
+        toState: 'maintenance',
+        toStationId: stationId,
+        actorId: actor.id,
+        reason: input.note,
+        note: input.note,
+        occurredAt: this.clock.now(),
+      });
+      await appendToOutbox(manager, [
+        outboxMessage('bike.damage_reported', bike.id, {
+          bikeId: bike.id,
+          bikeCode: bike.code,
+          stationId,
+          note: input.note,
+        }),
+      ]);
       return this.view(manager, id);
     });
   }
@@ -296,7 +372,8 @@ export class FleetService {
     return this.dataSource.transaction(async (manager) => {
       const bike = await lockBike(manager, id);
       if (bike.stationId !== null) assertCanActAtStation(actor, bike.stationId);
-      if (bike.state !== 'maintenance' || bike.stationId === null) throw stateConflict(bike, 'devolver al servicio', ['maintenance']);
+      if (bike.state !== 'maintenance' || bike.stationId === null)
+        throw stateConflict(bike, 'devolver al servicio', ['maintenance']);
       await moveBike(manager, bike, {
         type: 'repaired',
         toState: 'available',
@@ -338,7 +415,9 @@ export class FleetService {
           await manager.update(RebalancingMoveEntity, { id: move.id }, { state: 'cancelled' });
           lastStationId = move.fromStationId;
         } else if (actor.role !== 'admin') {
-          throw new DomainError('STATION_NOT_ALLOWED', 'Solo un administrador puede reportar esta bicicleta.', { bikeId: bike.id });
+          throw new DomainError('STATION_NOT_ALLOWED', 'Solo un administrador puede reportar esta bicicleta.', {
+            bikeId: bike.id,
+          });
         }
       } else {
         throw stateConflict(bike, 'reportar como perdida', ['available', 'maintenance', 'in_transit']);
@@ -354,7 +433,14 @@ export class FleetService {
         ...(input.note !== undefined ? { note: input.note } : {}),
         occurredAt: this.clock.now(),
       });
-      await appendToOutbox(manager, [outboxMessage('bike.reported_missing', bike.id, { bikeId: bike.id, bikeCode: bike.code, stationId: lastStationId, policeReport })]);
+      await appendToOutbox(manager, [
+        outboxMessage('bike.reported_missing', bike.id, {
+          bikeId: bike.id,
+          bikeCode: bike.code,
+          stationId: lastStationId,
+          policeReport,
+        }),
+      ]);
       return this.view(manager, id);
     });
   }

@@ -36,8 +36,14 @@ export class RebalancingService {
     private readonly clock: Clock,
   ) {}
 
-  async list(_actor: Actor, input: { state?: RebalancingMoveState; limit?: number } = {}): Promise<RebalancingMoveView[]> {
-    const qb = this.dataSource.getRepository(RebalancingMoveEntity).createQueryBuilder('m').innerJoinAndSelect('m.bike', 'b');
+  async list(
+    _actor: Actor,
+    input: { state?: RebalancingMoveState; limit?: number } = {},
+  ): Promise<RebalancingMoveView[]> {
+    const qb = this.dataSource
+      .getRepository(RebalancingMoveEntity)
+      .createQueryBuilder('m')
+      .innerJoinAndSelect('m.bike', 'b');
     if (input.state) qb.andWhere('m.state = :state', { state: input.state });
     const moves = await qb
       .orderBy('m.pickedUpAt', 'DESC')
@@ -53,28 +59,54 @@ export class RebalancingService {
     return this.dataSource.transaction(async (manager) => {
       const bike = await lockBikeByCode(manager, input.bikeCode);
       if (bike.state !== 'available' && bike.state !== 'maintenance') {
-        throw new DomainError('BIKE_STATE_CONFLICT', `La bicicleta ${bike.code} está en estado «${bike.state}»: no se puede recoger para redistribución.`, {
-          bikeId: bike.id,
-          state: bike.state,
-          allowedStates: ['available', 'maintenance'],
-        });
+        throw new DomainError(
+          'BIKE_STATE_CONFLICT',
+          `La bicicleta ${bike.code} está en estado «${bike.state}»: no se puede recoger para redistribución.`,
+          {
+            bikeId: bike.id,
+            state: bike.state,
+            allowedStates: ['available', 'maintenance'],
+          },
+        );
       }
       if (bike.stationId !== input.fromStationId) {
-        throw new DomainError('BIKE_NOT_AT_STATION', `La bicicleta ${bike.code} no está en esta estación.`, { bikeId: bike.id, stationId: input.fromStationId });
+        throw new DomainError('BIKE_NOT_AT_STATION', `La bicicleta ${bike.code} no está en esta estación.`, {
+          bikeId: bike.id,
+          stationId: input.fromStationId,
+        });
       }
       const now = this.clock.now();
       const needsRepair = bike.state === 'maintenance';
-      await moveBike(manager, bike, { type: 'rebalance_picked_up', toState: 'in_transit', toStationId: null, actorId: actor.id, reason: 'Redistribución', occurredAt: now });
+      await moveBike(manager, bike, {
+        type: 'rebalance_picked_up',
+        toState: 'in_transit',
+        toStationId: null,
+        actorId: actor.id,
+        reason: 'Redistribución',
+        occurredAt: now,
+      });
       const repo = manager.getRepository(RebalancingMoveEntity);
       let move: RebalancingMoveEntity;
       try {
         move = await repo.save(
-          repo.create({ bikeId: bike.id, fromStationId: input.fromStationId, toStationId: null, needsRepair, state: 'in_transit', pickedUpAt: now, pickedUpBy: actor.id, droppedAt: null, droppedBy: null }),
+          repo.create({
+            bikeId: bike.id,
+            fromStationId: input.fromStationId,
+            toStationId: null,
+            needsRepair,
+            state: 'in_transit',
+            pickedUpAt: now,
+            pickedUpBy: actor.id,
+            droppedAt: null,
+            droppedBy: null,
+          }),
         );
       } catch (error) {
         // The bike lock already serialises pick-ups; the partial unique index is the last line of defence.
         if (isUniqueViolation(error, 'UQ_rebalancing_bike_in_transit')) {
-          throw new DomainError('BIKE_STATE_CONFLICT', `La bicicleta ${bike.code} ya está en tránsito.`, { bikeId: bike.id });
+          throw new DomainError('BIKE_STATE_CONFLICT', `La bicicleta ${bike.code} ya está en tránsito.`, {
+            bikeId: bike.id,
+          });
         }
         throw error;
       }
@@ -90,9 +122,14 @@ export class RebalancingService {
       if (!found) throw new DomainError('REBALANCING_MOVE_NOT_FOUND', 'El traslado no existe.', { moveId });
       // Lock order: bike, then the move, then the station (inside changeStationCounts).
       const bike = await lockBike(manager, found.bikeId);
-      const move = await manager.getRepository(RebalancingMoveEntity).findOneOrFail({ where: { id: moveId }, lock: { mode: 'pessimistic_write' } });
+      const move = await manager
+        .getRepository(RebalancingMoveEntity)
+        .findOneOrFail({ where: { id: moveId }, lock: { mode: 'pessimistic_write' } });
       if (move.state !== 'in_transit' || bike.state !== 'in_transit') {
-        throw new DomainError('BIKE_STATE_CONFLICT', `El traslado ya está cerrado (${move.state}).`, { moveId, state: move.state });
+        throw new DomainError('BIKE_STATE_CONFLICT', `El traslado ya está cerrado (${move.state}).`, {
+          moveId,
+          state: move.state,
+        });
       }
       const now = this.clock.now();
       await moveBike(manager, bike, {
@@ -103,13 +140,19 @@ export class RebalancingService {
         reason: 'Redistribución',
         occurredAt: now,
       });
-      await manager.update(RebalancingMoveEntity, { id: move.id }, { state: 'completed', toStationId: input.toStationId, droppedAt: now, droppedBy: actor.id });
+      await manager.update(
+        RebalancingMoveEntity,
+        { id: move.id },
+        { state: 'completed', toStationId: input.toStationId, droppedAt: now, droppedBy: actor.id },
+      );
       return this.view(manager, move.id);
     });
   }
 
   private async view(manager: EntityManager, id: string): Promise<RebalancingMoveView> {
-    const move = await manager.getRepository(RebalancingMoveEntity).findOne({ where: { id }, relations: { bike: true } });
+    const move = await manager
+      .getRepository(RebalancingMoveEntity)
+      .findOne({ where: { id }, relations: { bike: true } });
     if (!move) throw new DomainError('REBALANCING_MOVE_NOT_FOUND', 'El traslado no existe.', { moveId: id });
     return toMoveView(move);
   }

@@ -41,7 +41,20 @@ const SYSTEM = {
 export const GBFS_VEHICLE_TYPE_ID = 'bicycle';
 export const GBFS_FREE_PLAN_ID = 'free';
 
-const MONTHS = ['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre', 'octubre', 'noviembre', 'diciembre'];
+const MONTHS = [
+  'enero',
+  'febrero',
+  'marzo',
+  'abril',
+  'mayo',
+  'junio',
+  'julio',
+  'agosto',
+  'septiembre',
+  'octubre',
+  'noviembre',
+  'diciembre',
+];
 
 /**
  * Builds the GBFS v3.0 files from the stations table, the configuration and the clock. Nothing is
@@ -94,7 +107,9 @@ export class GbfsService {
   }
 
   versions(requestBaseUrl: string): GbfsFile<GbfsVersionsData> {
-    return this.file('gbfs_versions', this.startedAt, { versions: [{ version: GBFS_VERSION, url: feedUrl(this.baseUrl(requestBaseUrl), 'gbfs') }] });
+    return this.file('gbfs_versions', this.startedAt, {
+      versions: [{ version: GBFS_VERSION, url: feedUrl(this.baseUrl(requestBaseUrl), 'gbfs') }],
+    });
   }
 
   async systemInformation(): Promise<GbfsFile<SystemInformationData>> {
@@ -236,7 +251,9 @@ export class GbfsService {
         type: 'station_closure',
         station_ids: [s.id],
         summary: es(`Estación cerrada: ${s.name}`),
-        description: es(`La estación ${s.name} está cerrada por la administración: no presta ni recibe bicicletas hasta nuevo aviso.`),
+        description: es(
+          `La estación ${s.name} está cerrada por la administración: no presta ni recibe bicicletas hasta nuevo aviso.`,
+        ),
         last_updated: this.timestamp(s.updatedAt),
       });
     }
@@ -249,12 +266,23 @@ export class GbfsService {
    * The pilot's end as published: the date an admin gave when closing it (pilot_state), else
    * PILOT_END. `changedAt` is when that last changed, for `last_updated`.
    */
-  private async closing(): Promise<{ state: PilotStateEntity | null; terminationDate: string | null; changedAt: Date }> {
+  private async closing(): Promise<{
+    state: PilotStateEntity | null;
+    terminationDate: string | null;
+    changedAt: Date;
+  }> {
     const state = await this.hours.pilotState();
     const end = this.config.pilot.end;
     const closed = state?.status === 'closed';
-    const terminationDate = closed ? (state.endDate ?? (state.closedAt ? bogotaDate(state.closedAt) : null)) : end ? bogotaDate(end) : null;
-    const changedAt = state && (state.closedAt || state.reopenedAt) ? (latest([this.startedAt, state.updatedAt]) ?? this.startedAt) : this.startedAt;
+    const terminationDate = closed
+      ? (state.endDate ?? (state.closedAt ? bogotaDate(state.closedAt) : null))
+      : end
+        ? bogotaDate(end)
+        : null;
+    const changedAt =
+      state && (state.closedAt || state.reopenedAt)
+        ? (latest([this.startedAt, state.updatedAt]) ?? this.startedAt)
+        : this.startedAt;
     return { state, terminationDate, changedAt };
   }
 

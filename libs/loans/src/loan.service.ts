@@ -4,7 +4,13 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 import { type Actor, canActAtStation, Clock, DomainError } from '@metrobici/common';
 import { APP_CONFIG, type AppConfig } from '@metrobici/config';
-import { type BikeEntity, type BikeEventType, BikeEntity as Bike, lockBikeByCode, recordBikeEvents } from '@metrobici/fleet';
+import {
+  type BikeEntity,
+  type BikeEventType,
+  BikeEntity as Bike,
+  lockBikeByCode,
+  recordBikeEvents,
+} from '@metrobici/fleet';
 import { appendToOutbox, outboxMessage } from '@metrobici/outbox';
 import { type DocumentType, normaliseDocumentNumber, RiderEntity } from '@metrobici/riders';
 import { changeStationCounts, ServiceHours, StationEntity } from '@metrobici/stations';
@@ -77,29 +83,72 @@ export class LoanService {
       const station = await this.stationForAction(manager, actor, input.stationId);
       const now = this.clock.now();
       await this.hours.assertRenting(station, now, manager);
-      return runIdempotent(manager, idempotencyKey ? { actorId: actor.id, scope: 'loan.check_out', key: idempotencyKey, request: input } : undefined, 201, async () => {
-        const bike = await lockBikeByCode(manager, input.bikeCode);
-        if (bike.state !== 'available') {
-          throw new DomainError('BIKE_NOT_AVAILABLE', `La bicicleta ${bike.code} no está disponible (${bike.state}).`, { bikeState: bike.state });
-        }
-        if (bike.stationId !== station.id) {
-          throw new DomainError('BIKE_NOT_AT_STATION', `La bicicleta ${bike.code} no está en esta estación.`, { bikeStationId: bike.stationId });
-        }
-        const rider = await this.lockRider(manager, input);
-        if (rider.status === 'pending') throw new DomainError('RIDER_NOT_VERIFIED', 'El usuario no ha verificado su documento en una estación.');
-        if (rider.status === 'suspended') throw new DomainError('RIDER_SUSPENDED', 'El usuario está suspendido.', { reason: rider.suspensionReason });
-        const open = await manager.query('SELECT id FROM loans WHERE rider_id = $1 AND state = $2', [rider.id, 'open']);
-        if (open.length > 0) throw new DomainError('RIDER_HAS_OPEN_LOAN', 'El usuario ya tiene una bicicleta prestada.', { loanId: open[0].id });
+      return runIdempotent(
+        manager,
+        idempotencyKey
+          ? { actorId: actor.id, scope: 'loan.check_out', key: idempotencyKey, request: input }
+          : undefined,
+        201,
+        async () => {
+          const bike = await lockBikeByCode(manager, input.bikeCode);
+          if (bike.state !== 'available') {
+            throw new DomainError(
+              'BIKE_NOT_AVAILABLE',
+              `La bicicleta ${bike.code} no está disponible (${bike.state}).`,
+              { bikeState: bike.state },
+            );
+          }
+          if (bike.stationId !== station.id) {
+            throw new DomainError('BIKE_NOT_AT_STATION', `La bicicleta ${bike.code} no está en esta estación.`, {
+              bikeStationId: bike.stationId,
+            });
+          }
+          const rider = await this.lockRider(manager, input);
+          if (rider.status === 'pending')
+            throw new DomainError('RIDER_NOT_VERIFIED', 'El usuario no ha verificado su documento en una estación.');
+          if (rider.status === 'suspended')
+            throw new DomainError('RIDER_SUSPENDED', 'El usuario está suspendido.', { reason: rider.suspensionReason });
+          const open = await manager.query('SELECT id FROM loans WHERE rider_id = $1 AND state = $2', [
+            rider.id,
+            'open',
+          ]);
+          if (open.length > 0)
+            throw new DomainError('RIDER_HAS_OPEN_LOAN', 'El usuario ya tiene una bicicleta prestada.', {
+              loanId: open[0].id,
+            });
 
-        await changeStationCounts(manager, station.id, { docked: -1, available: -1, helmets: input.helmet ? -1 : 0, requireActive: true });
-        await manager.update(Bike, { id: bike.id }, { state: 'on_loan', stationId: null });
-        const loan = await this.openSegment(manager, actor, { journeyId: randomUUID(), bikeId: bike.id, riderId: rider.id, stationId: station.id, helmet: input.helmet ?? false, at: now });
-        await this.log(manager, actor, bike, 'checked_out', 'on_loan', { fromStationId: station.id, loanId: loan.id, at: now });
-        await appendToOutbox(manager, [
-          outboxMessage('loan.opened', loan.id, { loanId: loan.id, journeyId: loan.journeyId, bikeId: bike.id, fromStationId: station.id, startedAt: now.toISOString() }),
-        ]);
-        return toView(loan, bike.code);
-      });
+          await changeStationCounts(manager, station.id, {
+            docked: -1,
+            available: -1,
+            helmets: input.helmet ? -1 : 0,
+            requireActive: true,
+          });
+          await manager.update(Bike, { id: bike.id }, { state: 'on_loan', stationId: null });
+          const loan = await this.openSegment(manager, actor, {
+            journeyId: randomUUID(),
+            bikeId: bike.id,
+            riderId: rider.id,
+            stationId: station.id,
+            helmet: input.helmet ?? false,
+            at: now,
+          });
+          await this.log(manager, actor, bike, 'checked_out', 'on_loan', {
+            fromStationId: station.id,
+            loanId: loan.id,
+            at: now,
+          });
+          await appendToOutbox(manager, [
+            outboxMessage('loan.opened', loan.id, {
+              loanId: loan.id,
+              journeyId: loan.journeyId,
+              bikeId: bike.id,
+              fromStationId: station.id,
+              startedAt: now.toISOString(),
+            }),
+          ]);
+          return toView(loan, bike.code);
+        },
+      );
     });
   }
 
@@ -107,15 +156,27 @@ export class LoanService {
     return this.write(async (manager) => {
       const station = await this.stationForAction(manager, actor, input.stationId);
       if (station.kind !== 'station' || !station.active) {
-        throw new DomainError('STATION_INACTIVE', `La estación ${station.code} está cerrada por la administración; devuelva la bicicleta en otra.`);
+        throw new DomainError(
+          'STATION_INACTIVE',
+          `La estación ${station.code} está cerrada por la administración; devuelva la bicicleta en otra.`,
+        );
       }
-      return runIdempotent(manager, idempotencyKey ? { actorId: actor.id, scope: 'loan.return', key: idempotencyKey, request: input } : undefined, 200, async () => {
-        const bike = await lockBikeByCode(manager, input.bikeCode);
-        const loan = await this.lockOpenLoanOfBike(manager, bike);
-        const now = this.clock.now();
-        const strikes = await this.closeLoan(manager, actor, loan, bike, station.id, now, 'returned', null);
-        return { ...toView(loan, bike.code), riderOverdueStrikes: strikes.strikes, riderSuspended: strikes.suspended };
-      });
+      return runIdempotent(
+        manager,
+        idempotencyKey ? { actorId: actor.id, scope: 'loan.return', key: idempotencyKey, request: input } : undefined,
+        200,
+        async () => {
+          const bike = await lockBikeByCode(manager, input.bikeCode);
+          const loan = await this.lockOpenLoanOfBike(manager, bike);
+          const now = this.clock.now();
+          const strikes = await this.closeLoan(manager, actor, loan, bike, station.id, now, 'returned', null);
+          return {
+            ...toView(loan, bike.code),
+            riderOverdueStrikes: strikes.strikes,
+            riderSuspended: strikes.suspended,
+          };
+        },
+      );
     });
   }
 
@@ -128,14 +189,40 @@ export class LoanService {
       const loan = await this.lockOpenLoan(manager, loanId);
       const bike = await manager.findOneByOrFail(Bike, { id: loan.bikeId });
       const late = now > loan.dueAt;
-      Object.assign(loan, { state: 'closed', endedAt: now, endReason: 'renewed', toStationId: station.id, overdue: late, closedBy: actor.id });
+      Object.assign(loan, {
+        state: 'closed',
+        endedAt: now,
+        endReason: 'renewed',
+        toStationId: station.id,
+        overdue: late,
+        closedBy: actor.id,
+      });
       await manager.save(loan);
       if (late) await this.addStrike(manager, loan.riderId);
-      const next = await this.openSegment(manager, actor, { journeyId: loan.journeyId, bikeId: loan.bikeId, riderId: loan.riderId, stationId: station.id, helmet: loan.helmet, at: now });
+      const next = await this.openSegment(manager, actor, {
+        journeyId: loan.journeyId,
+        bikeId: loan.bikeId,
+        riderId: loan.riderId,
+        stationId: station.id,
+        helmet: loan.helmet,
+        at: now,
+      });
       await this.log(manager, actor, bike, 'renewed', 'on_loan', { toStationId: station.id, loanId: next.id, at: now });
       await appendToOutbox(manager, [
-        outboxMessage('loan.closed', loan.id, { loanId: loan.id, journeyId: loan.journeyId, endReason: 'renewed', toStationId: station.id, endedAt: now.toISOString() }),
-        outboxMessage('loan.opened', next.id, { loanId: next.id, journeyId: next.journeyId, bikeId: next.bikeId, fromStationId: station.id, startedAt: now.toISOString() }),
+        outboxMessage('loan.closed', loan.id, {
+          loanId: loan.id,
+          journeyId: loan.journeyId,
+          endReason: 'renewed',
+          toStationId: station.id,
+          endedAt: now.toISOString(),
+        }),
+        outboxMessage('loan.opened', next.id, {
+          loanId: next.id,
+          journeyId: next.journeyId,
+          bikeId: next.bikeId,
+          fromStationId: station.id,
+          startedAt: now.toISOString(),
+        }),
       ]);
       return toView(next, bike.code);
     });
@@ -148,13 +235,31 @@ export class LoanService {
       if (!canActAtStation(actor, loan.fromStationId)) throw notAllowed();
       const bike = await manager.findOneByOrFail(Bike, { id: loan.bikeId });
       const now = this.clock.now();
-      Object.assign(loan, { state: 'reverted', endedAt: now, endReason: 'reverted', toStationId: loan.fromStationId, closedBy: actor.id, correctionReason: input.reason });
+      Object.assign(loan, {
+        state: 'reverted',
+        endedAt: now,
+        endReason: 'reverted',
+        toStationId: loan.fromStationId,
+        closedBy: actor.id,
+        correctionReason: input.reason,
+      });
       await manager.save(loan);
       await changeStationCounts(manager, loan.fromStationId, { docked: 1, available: 1, helmets: loan.helmet ? 1 : 0 });
       await manager.update(Bike, { id: bike.id }, { state: 'available', stationId: loan.fromStationId });
-      await this.log(manager, actor, bike, 'checkout_reverted', 'available', { toStationId: loan.fromStationId, loanId: loan.id, at: now, reason: input.reason });
+      await this.log(manager, actor, bike, 'checkout_reverted', 'available', {
+        toStationId: loan.fromStationId,
+        loanId: loan.id,
+        at: now,
+        reason: input.reason,
+      });
       await appendToOutbox(manager, [
-        outboxMessage('loan.closed', loan.id, { loanId: loan.id, journeyId: loan.journeyId, endReason: 'reverted', toStationId: loan.fromStationId, endedAt: now.toISOString() }),
+        outboxMessage('loan.closed', loan.id, {
+          loanId: loan.id,
+          journeyId: loan.journeyId,
+          endReason: 'reverted',
+          toStationId: loan.fromStationId,
+          endedAt: now.toISOString(),
+        }),
       ]);
       return toView(loan, bike.code);
     });
@@ -177,7 +282,10 @@ export class LoanService {
     return toView(loan, loan.bike?.code ?? '');
   }
 
-  async list(_actor: Actor, filter: { state?: LoanListState; stationId?: string; riderId?: string; limit?: number }): Promise<LoanListItem[]> {
+  async list(
+    _actor: Actor,
+    filter: { state?: LoanListState; stationId?: string; riderId?: string; limit?: number },
+  ): Promise<LoanListItem[]> {
     const now = this.clock.now();
     const state = filter.state ?? 'open';
     const where: string[] = [];
@@ -189,7 +297,8 @@ export class LoanService {
     if (state === 'open' || state === 'overdue') where.push(`l.state = 'open'`);
     if (state === 'overdue') where.push(`l.due_at < ${param(now)}`);
     if (state === 'closed') where.push(`l.state <> 'open'`);
-    if (filter.stationId) where.push(`(l.from_station_id = ${param(filter.stationId)} OR l.to_station_id = $${params.length})`);
+    if (filter.stationId)
+      where.push(`(l.from_station_id = ${param(filter.stationId)} OR l.to_station_id = $${params.length})`);
     if (filter.riderId) where.push(`l.rider_id = ${param(filter.riderId)}`);
     const limit = Math.min(Math.max(filter.limit ?? 100, 1), 500);
     const rows: Array<Record<string, any>> = await this.dataSource.query(
@@ -203,13 +312,30 @@ export class LoanService {
     return rows.map((r) => {
       const view = toView(
         {
-          id: r.id, journeyId: r.journey_id, bikeId: r.bike_id, riderId: r.rider_id, fromStationId: r.from_station_id, toStationId: r.to_station_id,
-          startedAt: r.started_at, dueAt: r.due_at, endedAt: r.ended_at, state: r.state, endReason: r.end_reason, helmet: r.helmet, overdue: r.overdue,
+          id: r.id,
+          journeyId: r.journey_id,
+          bikeId: r.bike_id,
+          riderId: r.rider_id,
+          fromStationId: r.from_station_id,
+          toStationId: r.to_station_id,
+          startedAt: r.started_at,
+          dueAt: r.due_at,
+          endedAt: r.ended_at,
+          state: r.state,
+          endReason: r.end_reason,
+          helmet: r.helmet,
+          overdue: r.overdue,
         } as LoanEntity,
         r.bike_code,
       );
       const late = r.state === 'open' ? Math.floor((now.getTime() - new Date(r.due_at).getTime()) / 60_000) : 0;
-      return { ...view, overdue: view.overdue || late > 0, riderName: `${r.first_name} ${r.last_name}`, riderDocument: `${r.document_type} ${r.document_number}`, minutesOverdue: Math.max(0, late) };
+      return {
+        ...view,
+        overdue: view.overdue || late > 0,
+        riderName: `${r.first_name} ${r.last_name}`,
+        riderDocument: `${r.document_type} ${r.document_number}`,
+        minutesOverdue: Math.max(0, late),
+      };
     });
   }
 
@@ -274,20 +400,29 @@ export class LoanService {
 
   private async lockOpenLoanOfBike(manager: EntityManager, bike: BikeEntity): Promise<LoanEntity> {
     if (bike.state !== 'on_loan') {
-      throw new DomainError('BIKE_NOT_ON_LOAN', `La bicicleta ${bike.code} no está prestada (${bike.state}).`, { bikeState: bike.state });
+      throw new DomainError('BIKE_NOT_ON_LOAN', `La bicicleta ${bike.code} no está prestada (${bike.state}).`, {
+        bikeState: bike.state,
+      });
     }
-    const loan = await manager.getRepository(LoanEntity).findOne({ where: { bikeId: bike.id, state: 'open' }, lock: { mode: 'pessimistic_write' } });
+    const loan = await manager
+      .getRepository(LoanEntity)
+      .findOne({ where: { bikeId: bike.id, state: 'open' }, lock: { mode: 'pessimistic_write' } });
     if (!loan) throw new DomainError('BIKE_NOT_ON_LOAN', `La bicicleta ${bike.code} no tiene un préstamo abierto.`);
     return loan;
   }
 
   private async lockOpenLoan(manager: EntityManager, loanId: string): Promise<LoanEntity> {
     // Bike first, as everywhere else, then the loan.
-    const [row] = (await manager.query('SELECT bike_id FROM loans WHERE id = $1', [loanId])) as Array<{ bike_id: string }>;
+    const [row] = (await manager.query('SELECT bike_id FROM loans WHERE id = $1', [loanId])) as Array<{
+      bike_id: string;
+    }>;
     if (!row) throw new DomainError('LOAN_NOT_FOUND', 'El préstamo no existe.');
     await manager.query('SELECT id FROM bikes WHERE id = $1 FOR UPDATE', [row.bike_id]);
-    const loan = await manager.getRepository(LoanEntity).findOne({ where: { id: loanId }, lock: { mode: 'pessimistic_write' } });
-    if (!loan || loan.state !== 'open') throw new DomainError('LOAN_NOT_OPEN', 'El préstamo ya está cerrado.', { state: loan?.state });
+    const loan = await manager
+      .getRepository(LoanEntity)
+      .findOne({ where: { id: loanId }, lock: { mode: 'pessimistic_write' } });
+    if (!loan || loan.state !== 'open')
+      throw new DomainError('LOAN_NOT_OPEN', 'El préstamo ya está cerrado.', { state: loan?.state });
     return loan;
   }
 
@@ -306,11 +441,30 @@ export class LoanService {
     if (late && reason === 'returned') strikes = await this.addStrike(manager, loan.riderId);
     await changeStationCounts(manager, stationId, { docked: 1, available: 1, helmets: loan.helmet ? 1 : 0 });
     await manager.update(Bike, { id: bike.id }, { state: 'available', stationId });
-    Object.assign(loan, { state: 'closed', endedAt: now, endReason: reason, toStationId: stationId, overdue: late, closedBy: actor.id, correctionReason: correction });
+    Object.assign(loan, {
+      state: 'closed',
+      endedAt: now,
+      endReason: reason,
+      toStationId: stationId,
+      overdue: late,
+      closedBy: actor.id,
+      correctionReason: correction,
+    });
     await manager.save(loan);
-    await this.log(manager, actor, bike, reason === 'forced' ? 'force_returned' : 'returned', 'available', { toStationId: stationId, loanId: loan.id, at: now, reason: correction });
+    await this.log(manager, actor, bike, reason === 'forced' ? 'force_returned' : 'returned', 'available', {
+      toStationId: stationId,
+      loanId: loan.id,
+      at: now,
+      reason: correction,
+    });
     await appendToOutbox(manager, [
-      outboxMessage('loan.closed', loan.id, { loanId: loan.id, journeyId: loan.journeyId, endReason: reason, toStationId: stationId, endedAt: now.toISOString() }),
+      outboxMessage('loan.closed', loan.id, {
+        loanId: loan.id,
+        journeyId: loan.journeyId,
+        endReason: reason,
+        toStationId: stationId,
+        endedAt: now.toISOString(),
+      }),
     ]);
     return strikes;
   }
@@ -394,13 +548,33 @@ function notAllowed(): DomainError {
 function translateLoanViolation(error: unknown): unknown {
   if (error instanceof QueryFailedError) {
     const constraint = (error.driverError as { constraint?: string }).constraint;
-    if (constraint === 'UQ_loans_open_rider') return new DomainError('RIDER_HAS_OPEN_LOAN', 'El usuario ya tiene una bicicleta prestada.');
-    if (constraint === 'UQ_loans_open_bike') return new DomainError('BIKE_NOT_AVAILABLE', 'La bicicleta ya está prestada.');
+    if (constraint === 'UQ_loans_open_rider')
+      return new DomainError('RIDER_HAS_OPEN_LOAN', 'El usuario ya tiene una bicicleta prestada.');
+    if (constraint === 'UQ_loans_open_bike')
+      return new DomainError('BIKE_NOT_AVAILABLE', 'La bicicleta ya está prestada.');
   }
   return error;
 }
 
-export function toView(loan: Pick<LoanEntity, 'id' | 'journeyId' | 'bikeId' | 'riderId' | 'fromStationId' | 'toStationId' | 'startedAt' | 'dueAt' | 'endedAt' | 'state' | 'endReason' | 'helmet' | 'overdue'>, bikeCode: string): LoanView {
+export function toView(
+  loan: Pick<
+    LoanEntity,
+    | 'id'
+    | 'journeyId'
+    | 'bikeId'
+    | 'riderId'
+    | 'fromStationId'
+    | 'toStationId'
+    | 'startedAt'
+    | 'dueAt'
+    | 'endedAt'
+    | 'state'
+    | 'endReason'
+    | 'helmet'
+    | 'overdue'
+  >,
+  bikeCode: string,
+): LoanView {
   const started = new Date(loan.startedAt);
   const ended = loan.endedAt ? new Date(loan.endedAt) : null;
   return {

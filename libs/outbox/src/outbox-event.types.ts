@@ -13,7 +13,15 @@ export interface OutboxEventMap {
   'loan.closed': { loanId: string; journeyId: string; endReason: string; toStationId: string | null; endedAt: string };
   'bike.damage_reported': { bikeId: string; bikeCode: string; stationId: string; note: string };
   'bike.reported_missing': { bikeId: string; bikeCode: string; stationId: string | null; policeReport: string };
-  'loan.overdue': { loanId: string; bikeId: string; bikeCode: string; riderId: string; fromStationId: string; startedAt: string; dueAt: string };
+  'loan.overdue': {
+    loanId: string;
+    bikeId: string;
+    bikeCode: string;
+    riderId: string;
+    fromStationId: string;
+    startedAt: string;
+    dueAt: string;
+  };
   /** A data package to build (the relay enqueues `export.build` with jobId `outbox-<id>`). */
   'export.requested': { exportId: string; kind: 'on_request' | 'nightly' | 'pilot_final' };
   'export.progress': { exportId: string; state: 'queued' | 'active' | 'completed' | 'failed'; progress: number };
@@ -27,6 +35,10 @@ export interface OutboxMessage<T extends OutboxEventType = OutboxEventType> {
   payload: OutboxEventMap[T];
 }
 
-export function outboxMessage<T extends OutboxEventType>(type: T, aggregateId: string | null, payload: OutboxEventMap[T]): OutboxMessage<T> {
+export function outboxMessage<T extends OutboxEventType>(
+  type: T,
+  aggregateId: string | null,
+  payload: OutboxEventMap[T],
+): OutboxMessage<T> {
   return { type, aggregateId, payload };
 }

@@ -26,7 +26,11 @@ class RedisCloser implements OnApplicationShutdown {
 @Global()
 @Module({
   providers: [
-    { provide: REDIS_CLIENT, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createRedis(config.redis.url, { name: 'metrobici-main' }) },
+    {
+      provide: REDIS_CLIENT,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => createRedis(config.redis.url, { name: 'metrobici-main' }),
+    },
     RedisCloser,
   ],
   exports: [REDIS_CLIENT],
@@ -37,7 +41,15 @@ export class RedisModule {}
  * Connection options (not a client) for BullMQ, so BullMQ owns and closes its own connections on
  * shutdown instead of leaving a shared client open.
  */
-export function redisConnectionOptions(url: string): { host: string; port: number; db: number; username?: string; password?: string; tls?: object; maxRetriesPerRequest: null } {
+export function redisConnectionOptions(url: string): {
+  host: string;
+  port: number;
+  db: number;
+  username?: string;
+  password?: string;
+  tls?: object;
+  maxRetriesPerRequest: null;
+} {
   const u = new URL(url);
   return {
     host: u.hostname,

@@ -16,7 +16,10 @@ export function isDocumentType(value: unknown): value is DocumentType {
  * ` 1098765432 ` are the same cédula, `ab123456` the same passport as `AB123456`.
  */
 export function normaliseDocumentNumber(raw: string): string {
-  return raw.trim().toUpperCase().replace(/[\s.-]/g, '');
+  return raw
+    .trim()
+    .toUpperCase()
+    .replace(/[\s.-]/g, '');
 }
 
 const DOCUMENT_PATTERNS: Record<DocumentType, { pattern: RegExp; rule: string }> = {
@@ -48,9 +51,11 @@ export type AgeDecision =
  * `minAge` to `adultAge - 1` with a guardian's authorisation; adults on their own.
  */
 export function decideByAge(birthDate: string, now: Date, rules: { minAge: number; adultAge: number }): AgeDecision {
-  if (!isValidLocalDate(birthDate)) return { kind: 'invalid_date', problem: 'La fecha de nacimiento no es una fecha real (AAAA-MM-DD).' };
+  if (!isValidLocalDate(birthDate))
+    return { kind: 'invalid_date', problem: 'La fecha de nacimiento no es una fecha real (AAAA-MM-DD).' };
   // ISO dates compare correctly as strings.
-  if (birthDate >= bogotaDate(now)) return { kind: 'invalid_date', problem: 'La fecha de nacimiento debe estar en el pasado.' };
+  if (birthDate >= bogotaDate(now))
+    return { kind: 'invalid_date', problem: 'La fecha de nacimiento debe estar en el pasado.' };
   const age = ageOn(birthDate, now);
   if (age > MAX_PLAUSIBLE_AGE) return { kind: 'invalid_date', problem: 'La fecha de nacimiento no es plausible.' };
   if (age < rules.minAge) return { kind: 'too_young', age };

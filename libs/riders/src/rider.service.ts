@@ -4,7 +4,13 @@ import { DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { type Actor, canActAtStation, Clock, DomainError, type StaffRole } from '@metrobici/common';
 import { APP_CONFIG, type AppConfig } from '@metrobici/config';
 import { isUniqueViolation, StationEntity } from '@metrobici/stations';
-import { CONSENT_PURPOSES, decideByAge, isDocumentType, normaliseDocumentNumber, validateDocument } from './rider-rules';
+import {
+  CONSENT_PURPOSES,
+  decideByAge,
+  isDocumentType,
+  normaliseDocumentNumber,
+  validateDocument,
+} from './rider-rules';
 import { type DocumentType, type Gender, GENDERS, RiderEntity, type RiderStatus } from './rider.entity';
 
 export interface RegisterRiderInput {
@@ -95,17 +101,27 @@ export class RiderService {
     const problems: FieldProblem[] = [];
     const problem = (field: string, message: string) => problems.push({ field, problems: [message] });
 
-    const documentNumber = this.checkDocument(input.documentType, input.documentNumber, 'documentType', 'documentNumber', problem);
+    const documentNumber = this.checkDocument(
+      input.documentType,
+      input.documentNumber,
+      'documentType',
+      'documentNumber',
+      problem,
+    );
     const firstName = input.firstName?.trim() ?? '';
     const lastName = input.lastName?.trim() ?? '';
     if (!firstName) problem('firstName', 'El nombre es obligatorio.');
     if (!lastName) problem('lastName', 'El apellido es obligatorio.');
-    if (!(GENDERS as readonly string[]).includes(input.gender)) problem('gender', `El género debe ser uno de: ${GENDERS.join(', ')}.`);
+    if (!(GENDERS as readonly string[]).includes(input.gender))
+      problem('gender', `El género debe ser uno de: ${GENDERS.join(', ')}.`);
     const phone = input.phone?.trim() ?? '';
     if (!/^[0-9+ ]{7,20}$/.test(phone)) problem('phone', 'El teléfono debe tener de 7 a 20 dígitos, espacios o "+".');
     const email = input.email?.trim().toLowerCase() || null;
     if (input.consent?.termsVersion !== rules.termsVersion) {
-      problem('consent.termsVersion', `Los términos aceptados deben ser la versión vigente (${rules.termsVersion}); recargue el formulario.`);
+      problem(
+        'consent.termsVersion',
+        `Los términos aceptados deben ser la versión vigente (${rules.termsVersion}); recargue el formulario.`,
+      );
     }
     const decision = decideByAge(input.birthDate, now, rules);
     if (decision.kind === 'invalid_date') problem('birthDate', decision.problem);
@@ -114,7 +130,9 @@ export class RiderService {
     }
 
     if (decision.kind === 'too_young') {
-      throw new DomainError('RIDER_TOO_YOUNG', `La edad mínima para registrarse es ${rules.minAge} años.`, { minAge: rules.minAge });
+      throw new DomainError('RIDER_TOO_YOUNG', `La edad mínima para registrarse es ${rules.minAge} años.`, {
+        minAge: rules.minAge,
+      });
     }
     let guardian: { name: string; documentType: DocumentType; documentNumber: string } | null = null;
     if (decision.kind === 'needs_guardian') {
@@ -127,7 +145,13 @@ export class RiderService {
       }
       const name = input.guardian.name?.trim() ?? '';
       if (!name) problem('guardian.name', 'El nombre del acudiente es obligatorio.');
-      const number = this.checkDocument(input.guardian.documentType, input.guardian.documentNumber, 'guardian.documentType', 'guardian.documentNumber', problem);
+      const number = this.checkDocument(
+        input.guardian.documentType,
+        input.guardian.documentNumber,
+        'guardian.documentType',
+        'guardian.documentNumber',
+        problem,
+      );
       if (problems.length > 0) {
         throw new DomainError('VALIDATION_FAILED', 'La solicitud tiene datos inválidos.', { fields: problems });
       }
@@ -136,7 +160,10 @@ export class RiderService {
     // Adults' guardian data, if sent, is not needed and so not kept (Ley 1581: only what the purpose needs).
 
     if (input.consent.accepted !== true) {
-      throw new DomainError('CONSENT_REQUIRED', 'Debe aceptar el tratamiento de datos personales (Ley 1581 de 2012) para registrarse.');
+      throw new DomainError(
+        'CONSENT_REQUIRED',
+        'Debe aceptar el tratamiento de datos personales (Ley 1581 de 2012) para registrarse.',
+      );
     }
 
     const repo = this.dataSource.getRepository(RiderEntity);
@@ -163,7 +190,10 @@ export class RiderService {
       return { id: saved.id, status: saved.status };
     } catch (error) {
       if (isUniqueViolation(error, 'UQ_riders_document')) {
-        throw new DomainError('RIDER_ALREADY_REGISTERED', 'Ya existe un registro con ese documento. Acérquese a una estación para verificarlo.');
+        throw new DomainError(
+          'RIDER_ALREADY_REGISTERED',
+          'Ya existe un registro con ese documento. Acérquese a una estación para verificarlo.',
+        );
       }
       throw error;
     }
@@ -177,10 +207,12 @@ export class RiderService {
     }
     return this.dataSource.transaction(async (manager) => {
       const stationExists = await manager.getRepository(StationEntity).exists({ where: { id: input.stationId } });
-      if (!stationExists) throw new DomainError('STATION_NOT_FOUND', 'La estación no existe.', { stationId: input.stationId });
+      if (!stationExists)
+        throw new DomainError('STATION_NOT_FOUND', 'La estación no existe.', { stationId: input.stationId });
       const rider = await this.findOrFail(manager, riderId, true);
       if (rider.status === 'active') throw new DomainError('RIDER_ALREADY_VERIFIED', 'El usuario ya está verificado.');
-      if (rider.status === 'suspended') throw new DomainError('RIDER_SUSPENDED', 'El usuario está suspendido; un administrador debe reactivarlo.');
+      if (rider.status === 'suspended')
+        throw new DomainError('RIDER_SUSPENDED', 'El usuario está suspendido; un administrador debe reactivarlo.');
       await manager.update(
         RiderEntity,
         { id: rider.id },
@@ -194,7 +226,9 @@ export class RiderService {
   async findByDocument(actor: Actor, documentType: DocumentType, documentNumber: string): Promise<RiderStaffView> {
     assertRole(actor, STAFF_ROLES);
     const rider = isDocumentType(documentType)
-      ? await this.dataSource.getRepository(RiderEntity).findOne({ where: { documentType, documentNumber: normaliseDocumentNumber(documentNumber) } })
+      ? await this.dataSource
+          .getRepository(RiderEntity)
+          .findOne({ where: { documentType, documentNumber: normaliseDocumentNumber(documentNumber) } })
       : null;
     if (!rider) throw new DomainError('RIDER_NOT_FOUND', 'No hay un usuario registrado con ese documento.');
     return this.toStaffView(this.dataSource.manager, rider);
@@ -207,8 +241,13 @@ export class RiderService {
     if (input.documentNumber !== undefined) where.documentNumber = normaliseDocumentNumber(input.documentNumber);
     if (input.status) where.status = input.status;
     const limit = Math.min(Math.max(Math.trunc(input.limit ?? DEFAULT_RIDER_LIST_LIMIT), 1), MAX_RIDER_LIST_LIMIT);
-    const riders = await this.dataSource.getRepository(RiderEntity).find({ where, order: { createdAt: 'DESC', id: 'ASC' }, take: limit });
-    const loans = await openLoans(this.dataSource.manager, riders.map((r) => r.id));
+    const riders = await this.dataSource
+      .getRepository(RiderEntity)
+      .find({ where, order: { createdAt: 'DESC', id: 'ASC' }, take: limit });
+    const loans = await openLoans(
+      this.dataSource.manager,
+      riders.map((r) => r.id),
+    );
     return riders.map((r) => toStaffView(r, loans.get(r.id) ?? null));
   }
 
@@ -222,14 +261,20 @@ export class RiderService {
     assertRole(actor, ADMIN_ONLY);
     const text = reason?.trim() ?? '';
     if (!text) {
-      throw new DomainError('VALIDATION_FAILED', 'La solicitud tiene datos inválidos.', { fields: [{ field: 'reason', problems: ['El motivo es obligatorio.'] }] });
+      throw new DomainError('VALIDATION_FAILED', 'La solicitud tiene datos inválidos.', {
+        fields: [{ field: 'reason', problems: ['El motivo es obligatorio.'] }],
+      });
     }
     return this.dataSource.transaction(async (manager) => {
       const rider = await this.findOrFail(manager, id, true);
       await manager.update(
         RiderEntity,
         { id },
-        { status: 'suspended', suspendedAt: rider.status === 'suspended' && rider.suspendedAt ? rider.suspendedAt : this.clock.now(), suspensionReason: text },
+        {
+          status: 'suspended',
+          suspendedAt: rider.status === 'suspended' && rider.suspendedAt ? rider.suspendedAt : this.clock.now(),
+          suspensionReason: text,
+        },
       );
       return this.toStaffView(manager, await this.findOrFail(manager, id));
     });
@@ -244,8 +289,13 @@ export class RiderService {
     assertRole(actor, ADMIN_ONLY);
     return this.dataSource.transaction(async (manager) => {
       const rider = await this.findOrFail(manager, id, true);
-      const status: RiderStatus = rider.status === 'suspended' ? (rider.verifiedAt ? 'active' : 'pending') : rider.status;
-      await manager.update(RiderEntity, { id }, { status, suspendedAt: null, suspensionReason: null, overdueStrikes: 0 });
+      const status: RiderStatus =
+        rider.status === 'suspended' ? (rider.verifiedAt ? 'active' : 'pending') : rider.status;
+      await manager.update(
+        RiderEntity,
+        { id },
+        { status, suspendedAt: null, suspensionReason: null, overdueStrikes: 0 },
+      );
       return this.toStaffView(manager, await this.findOrFail(manager, id));
     });
   }
@@ -294,7 +344,14 @@ function assertRole(actor: Actor, roles: readonly StaffRole[]): void {
 async function openLoans(manager: EntityManager, riderIds: string[]): Promise<Map<string, OpenLoanSummary>> {
   const out = new Map<string, OpenLoanSummary>();
   if (riderIds.length === 0) return out;
-  const rows: Array<{ id: string; rider_id: string; bike_id: string; from_station_id: string; started_at: Date; due_at: Date }> = await manager.query(
+  const rows: Array<{
+    id: string;
+    rider_id: string;
+    bike_id: string;
+    from_station_id: string;
+    started_at: Date;
+    due_at: Date;
+  }> = await manager.query(
     `SELECT id, rider_id, bike_id, from_station_id, started_at, due_at FROM loans WHERE state = 'open' AND rider_id = ANY($1::uuid[])`,
     [riderIds],
   );
@@ -323,8 +380,14 @@ function toStaffView(r: RiderEntity, openLoan: OpenLoanSummary | null): RiderSta
     email: r.email,
     status: r.status,
     overdueStrikes: r.overdueStrikes,
-    guardian: r.guardianName ? { name: r.guardianName, documentType: r.guardianDocumentType, documentNumber: r.guardianDocumentNumber } : null,
-    consent: { acceptedAt: r.consentAcceptedAt.toISOString(), termsVersion: r.consentTermsVersion, purposes: r.consentPurposes },
+    guardian: r.guardianName
+      ? { name: r.guardianName, documentType: r.guardianDocumentType, documentNumber: r.guardianDocumentNumber }
+      : null,
+    consent: {
+      acceptedAt: r.consentAcceptedAt.toISOString(),
+      termsVersion: r.consentTermsVersion,
+      purposes: r.consentPurposes,
+    },
     verifiedAt: r.verifiedAt ? r.verifiedAt.toISOString() : null,
     verifiedBy: r.verifiedBy,
     verifiedAtStationId: r.verifiedAtStationId,

@@ -38,7 +38,9 @@ export class StaffService implements OnModuleInit {
 
   /** Returns the actor for valid credentials of an active account, or throws INVALID_CREDENTIALS. */
   async authenticate(email: string, password: string): Promise<Actor> {
-    const user = await this.dataSource.getRepository(StaffUserEntity).findOne({ where: { email: email.trim().toLowerCase() } });
+    const user = await this.dataSource
+      .getRepository(StaffUserEntity)
+      .findOne({ where: { email: email.trim().toLowerCase() } });
     const ok = await verifyPassword(user?.passwordHash ?? this.dummyHash, password);
     if (!user || !ok || !user.active) throw new DomainError('INVALID_CREDENTIALS', 'Correo o contraseña incorrectos.');
     return toActor(user);
@@ -58,7 +60,8 @@ export class StaffService implements OnModuleInit {
   async create(_actor: Actor, input: CreateStaffInput): Promise<StaffView> {
     if (input.homeStationId) {
       const exists = await this.dataSource.getRepository(StationEntity).exists({ where: { id: input.homeStationId } });
-      if (!exists) throw new DomainError('STATION_NOT_FOUND', 'La estación no existe.', { stationId: input.homeStationId });
+      if (!exists)
+        throw new DomainError('STATION_NOT_FOUND', 'La estación no existe.', { stationId: input.homeStationId });
     }
     const repo = this.dataSource.getRepository(StaffUserEntity);
     try {
@@ -74,7 +77,10 @@ export class StaffService implements OnModuleInit {
       );
       return toView(saved);
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { constraint?: string }).constraint === 'UQ_staff_email') {
+      if (
+        error instanceof QueryFailedError &&
+        (error.driverError as { constraint?: string }).constraint === 'UQ_staff_email'
+      ) {
         throw new DomainError('STAFF_EMAIL_TAKEN', `Ya existe una cuenta con el correo ${input.email}.`);
       }
       throw error;
@@ -100,5 +106,13 @@ export function toActor(user: StaffUserEntity): Actor {
 }
 
 function toView(u: StaffUserEntity): StaffView {
-  return { id: u.id, email: u.email, fullName: u.fullName, role: u.role, homeStationId: u.homeStationId, allStations: u.allStations, active: u.active };
+  return {
+    id: u.id,
+    email: u.email,
+    fullName: u.fullName,
+    role: u.role,
+    homeStationId: u.homeStationId,
+    allStations: u.allStations,
+    active: u.active,
+  };
 }

@@ -57,28 +57,45 @@ export class ServiceHours {
   }
 
   isRenting(station: Pick<StationEntity, 'active' | 'kind'>, at: Date = this.clock.now()): boolean {
-    return station.kind === 'station' && station.active && this.isPilotRunning(at) && this.config.pilot.openingHours.isOpen(at);
+    return (
+      station.kind === 'station' &&
+      station.active &&
+      this.isPilotRunning(at) &&
+      this.config.pilot.openingHours.isOpen(at)
+    );
   }
 
   /** Throws the specific reason bikes cannot leave this station now; reads pilot_state fresh. */
-  async assertRenting(station: Pick<StationEntity, 'active' | 'kind' | 'code'>, at: Date = this.clock.now(), manager?: EntityManager): Promise<void> {
+  async assertRenting(
+    station: Pick<StationEntity, 'active' | 'kind' | 'code'>,
+    at: Date = this.clock.now(),
+    manager?: EntityManager,
+  ): Promise<void> {
     if (station.kind !== 'station' || !station.active) {
       throw new DomainError('STATION_INACTIVE', `La estación ${station.code} está cerrada por la administración.`);
     }
     const state = await this.pilotState(manager);
     if (state?.status === 'closed') {
-      throw new DomainError('PILOT_NOT_RUNNING', 'El piloto terminó: no se prestan bicicletas. Las devoluciones se siguen recibiendo.', {
-        closedAt: state.closedAt?.toISOString() ?? null,
-        endDate: state.endDate,
-      });
+      throw new DomainError(
+        'PILOT_NOT_RUNNING',
+        'El piloto terminó: no se prestan bicicletas. Las devoluciones se siguen recibiendo.',
+        {
+          closedAt: state.closedAt?.toISOString() ?? null,
+          endDate: state.endDate,
+        },
+      );
     }
     if (!this.isPilotRunning(at)) {
       throw new DomainError('PILOT_NOT_RUNNING', 'El piloto no está en operación: no se prestan bicicletas.');
     }
     if (!this.config.pilot.openingHours.isOpen(at)) {
-      throw new DomainError('STATION_CLOSED', `La estación está fuera de horario (${this.config.pilot.openingHours.source}).`, {
-        openingHours: this.config.pilot.openingHours.source,
-      });
+      throw new DomainError(
+        'STATION_CLOSED',
+        `La estación está fuera de horario (${this.config.pilot.openingHours.source}).`,
+        {
+          openingHours: this.config.pilot.openingHours.source,
+        },
+      );
     }
   }
 

@@ -35,7 +35,11 @@ export interface StationCounts {
  * at one station; the table's CHECK constraints turn "full" or "no helmets" into errors instead of
  * impossible counts.
  */
-export async function changeStationCounts(manager: EntityManager, stationId: string, change: CountChange): Promise<StationCounts> {
+export async function changeStationCounts(
+  manager: EntityManager,
+  stationId: string,
+  change: CountChange,
+): Promise<StationCounts> {
   const docked = change.docked ?? 0;
   const available = change.available ?? 0;
   const helmets = change.helmets ?? 0;
@@ -71,7 +75,8 @@ export async function changeStationCounts(manager: EntityManager, stationId: str
   }
   if (rows.length === 0) {
     const exists: unknown[] = await manager.query('SELECT 1 FROM stations WHERE id = $1', [stationId]);
-    if (exists.length > 0) throw new DomainError('STATION_INACTIVE', 'La estación está cerrada por la administración.', { stationId });
+    if (exists.length > 0)
+      throw new DomainError('STATION_INACTIVE', 'La estación está cerrada por la administración.', { stationId });
     throw new DomainError('STATION_NOT_FOUND', 'La estación no existe.', { stationId });
   }
   return toCounts(rows[0]);

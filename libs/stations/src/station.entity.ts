@@ -8,7 +8,10 @@ export type StationKind = 'station' | 'depot';
  * many operators write at once.
  */
 @Entity('stations')
-@Check('CHK_stations_counts', '"bikes_available" >= 0 AND "bikes_available" <= "bikes_docked" AND "bikes_docked" <= "capacity"')
+@Check(
+  'CHK_stations_counts',
+  '"bikes_available" >= 0 AND "bikes_available" <= "bikes_docked" AND "bikes_docked" <= "capacity"',
+)
 @Check('CHK_stations_helmets', '"helmets_available" >= 0')
 @Check('CHK_stations_kind', `"kind" IN ('station', 'depot')`)
 export class StationEntity {
@@ -56,7 +59,12 @@ export class StationEntity {
   helmetsAvailable: number;
 
   /** Incremented on every availability change; lets realtime clients drop stale or duplicate events. */
-  @Column({ name: 'sequence', type: 'bigint', default: 0, transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  @Column({
+    name: 'sequence',
+    type: 'bigint',
+    default: 0,
+    transformer: { to: (v: number) => v, from: (v: string) => Number(v) },
+  })
   sequence: number;
 
   @Column({ name: 'availability_updated_at', type: 'timestamptz', default: () => 'now()' })

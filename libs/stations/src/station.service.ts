@@ -48,7 +48,9 @@ export class StationService {
 
   /** Public stations (depots are never shown), with live counts. */
   async listPublic(): Promise<StationView[]> {
-    const stations = await this.dataSource.getRepository(StationEntity).find({ where: { kind: 'station' }, order: { code: 'ASC' } });
+    const stations = await this.dataSource
+      .getRepository(StationEntity)
+      .find({ where: { kind: 'station' }, order: { code: 'ASC' } });
     await this.hours.refresh();
     const now = this.clock.now();
     return stations.map((s) => this.toView(s, now));
@@ -56,7 +58,8 @@ export class StationService {
 
   async getPublic(id: string): Promise<StationView> {
     const station = await this.findOrFail(this.dataSource.manager, id);
-    if (station.kind !== 'station') throw new DomainError('STATION_NOT_FOUND', 'La estación no existe.', { stationId: id });
+    if (station.kind !== 'station')
+      throw new DomainError('STATION_NOT_FOUND', 'La estación no existe.', { stationId: id });
     await this.hours.refresh();
     return this.toView(station, this.clock.now());
   }
@@ -101,8 +104,14 @@ export class StationService {
       try {
         if (Object.keys(patch).length > 0) await manager.update(StationEntity, { id }, patch);
       } catch (error) {
-        if (error instanceof QueryFailedError && (error.driverError as { constraint?: string }).constraint === 'CHK_stations_counts') {
-          throw new DomainError('CAPACITY_BELOW_OCCUPANCY', 'La capacidad no puede ser menor que las bicicletas que hay en la estación.');
+        if (
+          error instanceof QueryFailedError &&
+          (error.driverError as { constraint?: string }).constraint === 'CHK_stations_counts'
+        ) {
+          throw new DomainError(
+            'CAPACITY_BELOW_OCCUPANCY',
+            'La capacidad no puede ser menor que las bicicletas que hay en la estación.',
+          );
         }
         throw error;
       }

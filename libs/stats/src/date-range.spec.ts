@@ -14,7 +14,11 @@ function validationFields(fn: () => unknown): unknown {
 
 describe('parseDateRange', () => {
   it('accepts an inclusive range and counts its days', () => {
-    expect(parseDateRange({ from: '2019-10-03', to: '2019-10-31' }, '2019-12-01')).toEqual({ from: '2019-10-03', to: '2019-10-31', days: 29 });
+    expect(parseDateRange({ from: '2019-10-03', to: '2019-10-31' }, '2019-12-01')).toEqual({
+      from: '2019-10-03',
+      to: '2019-10-31',
+      days: 29,
+    });
     expect(parseDateRange({ from: '2019-10-03', to: '2019-10-03' }, '2019-12-01').days).toBe(1);
   });
 
@@ -24,11 +28,19 @@ describe('parseDateRange', () => {
   });
 
   it('refuses impossible dates, from after to, and ranges over 400 days', () => {
-    expect(validationFields(() => parseDateRange({ from: '2019-02-30', to: '2019-03-01' }, '2019-12-01'))).toEqual([{ field: 'from', problems: [expect.any(String)] }]);
-    expect(validationFields(() => parseDateRange({ from: '2019-10-01', to: '2019-13-01' }, '2019-12-01'))).toEqual([{ field: 'to', problems: [expect.any(String)] }]);
-    expect(validationFields(() => parseDateRange({ from: '2019-10-02', to: '2019-10-01' }, '2019-12-01'))).toEqual([{ field: 'from', problems: ['from must not be after to'] }]);
+    expect(validationFields(() => parseDateRange({ from: '2019-02-30', to: '2019-03-01' }, '2019-12-01'))).toEqual([
+      { field: 'from', problems: [expect.any(String)] },
+    ]);
+    expect(validationFields(() => parseDateRange({ from: '2019-10-01', to: '2019-13-01' }, '2019-12-01'))).toEqual([
+      { field: 'to', problems: [expect.any(String)] },
+    ]);
+    expect(validationFields(() => parseDateRange({ from: '2019-10-02', to: '2019-10-01' }, '2019-12-01'))).toEqual([
+      { field: 'from', problems: ['from must not be after to'] },
+    ]);
     expect(parseDateRange({ from: '2019-01-01', to: addDays('2019-01-01', 399) }, '2021-01-01').days).toBe(400);
-    expect(validationFields(() => parseDateRange({ from: '2019-01-01', to: addDays('2019-01-01', 400) }, '2021-01-01'))).toEqual([{ field: 'to', problems: [expect.stringContaining('400')] }]);
+    expect(
+      validationFields(() => parseDateRange({ from: '2019-01-01', to: addDays('2019-01-01', 400) }, '2021-01-01')),
+    ).toEqual([{ field: 'to', problems: [expect.stringContaining('400')] }]);
   });
 });
 
@@ -42,7 +54,10 @@ describe('calendar helpers', () => {
   });
 
   it('bounds a range by Bogotá midnights', () => {
-    expect(rangeInstants({ from: '2019-10-03', to: '2019-10-04' })).toEqual({ start: new Date('2019-10-03T05:00:00Z'), end: new Date('2019-10-05T05:00:00Z') });
+    expect(rangeInstants({ from: '2019-10-03', to: '2019-10-04' })).toEqual({
+      start: new Date('2019-10-03T05:00:00Z'),
+      end: new Date('2019-10-05T05:00:00Z'),
+    });
   });
 });
 

@@ -16,18 +16,24 @@ export const DEFAULT_RANGE_DAYS = 30;
  * days ending at `to`. Throws VALIDATION_FAILED naming the field for impossible dates, `from`
  * after `to`, or more than `maxDays` days.
  */
-export function parseDateRange(input: { from?: string; to?: string }, today: string, maxDays: number = MAX_RANGE_DAYS): DateRange {
+export function parseDateRange(
+  input: { from?: string; to?: string },
+  today: string,
+  maxDays: number = MAX_RANGE_DAYS,
+): DateRange {
   const problems: Array<{ field: string; problems: string[] }> = [];
   for (const field of ['from', 'to'] as const) {
     const v = input[field];
-    if (v !== undefined && !isValidLocalDate(v)) problems.push({ field, problems: [`${field} must be a real local date YYYY-MM-DD`] });
+    if (v !== undefined && !isValidLocalDate(v))
+      problems.push({ field, problems: [`${field} must be a real local date YYYY-MM-DD`] });
   }
   if (problems.length > 0) throw invalid(problems);
   const to = input.to ?? today;
   const from = input.from ?? addDays(to, -(DEFAULT_RANGE_DAYS - 1));
   if (from > to) throw invalid([{ field: 'from', problems: ['from must not be after to'] }]);
   const days = daysBetween(from, to) + 1;
-  if (days > maxDays) throw invalid([{ field: 'to', problems: [`the range may cover at most ${maxDays} days (it covers ${days})`] }]);
+  if (days > maxDays)
+    throw invalid([{ field: 'to', problems: [`the range may cover at most ${maxDays} days (it covers ${days})`] }]);
   return { from, to, days };
 }
 

@@ -75,13 +75,23 @@ const TOTALS = `
 
 export async function tripTotals(db: Queryable, f: FactFilter): Promise<TripTotalsRow> {
   const p = new Params();
-  const [row]: TripTotalsRow[] = await db.query(`SELECT ${TOTALS} FROM trip_facts f WHERE ${factWhere(f, p)}`, p.values);
+  const [row]: TripTotalsRow[] = await db.query(
+    `SELECT ${TOTALS} FROM trip_facts f WHERE ${factWhere(f, p)}`,
+    p.values,
+  );
   return row;
 }
 
-export async function tripsBy(db: Queryable, f: FactFilter, column: 'gender' | 'age_band'): Promise<Array<{ key: string; trips: number }>> {
+export async function tripsBy(
+  db: Queryable,
+  f: FactFilter,
+  column: 'gender' | 'age_band',
+): Promise<Array<{ key: string; trips: number }>> {
   const p = new Params();
-  return db.query(`SELECT f.${column} AS key, count(*)::integer AS trips FROM trip_facts f WHERE ${factWhere(f, p)} GROUP BY 1 ORDER BY 1`, p.values);
+  return db.query(
+    `SELECT f.${column} AS key, count(*)::integer AS trips FROM trip_facts f WHERE ${factWhere(f, p)} GROUP BY 1 ORDER BY 1`,
+    p.values,
+  );
 }
 
 export async function dailyTotals(db: Queryable, f: FactFilter): Promise<Array<TripTotalsRow & { date: string }>> {
@@ -97,7 +107,10 @@ export async function dailyTotals(db: Queryable, f: FactFilter): Promise<Array<T
 }
 
 /** Departures count at the start's local hour and station, arrivals at the end's. */
-export async function hourlyFlows(db: Queryable, f: FactFilter): Promise<Array<{ date: string; hour: number; station_id: string; departures: number; arrivals: number }>> {
+export async function hourlyFlows(
+  db: Queryable,
+  f: FactFilter,
+): Promise<Array<{ date: string; hour: number; station_id: string; departures: number; arrivals: number }>> {
   const p = new Params();
   const { from, to, station } = p.dates(f);
   return db.query(
@@ -201,7 +214,10 @@ export async function sampleStats(db: Queryable, f: FactFilter): Promise<SampleS
   );
 }
 
-export async function odPairs(db: Queryable, f: FactFilter): Promise<Array<{ from_station_id: string; to_station_id: string; trips: number }>> {
+export async function odPairs(
+  db: Queryable,
+  f: FactFilter,
+): Promise<Array<{ from_station_id: string; to_station_id: string; trips: number }>> {
   const p = new Params();
   return db.query(
     `SELECT f.from_station_id, f.to_station_id, count(*)::integer AS trips
@@ -288,7 +304,10 @@ export async function operations(db: Queryable, f: FactFilter): Promise<Operatio
   return row;
 }
 
-export async function fleetByState(db: Queryable, stationId?: string): Promise<Array<{ state: string; bikes: number }>> {
+export async function fleetByState(
+  db: Queryable,
+  stationId?: string,
+): Promise<Array<{ state: string; bikes: number }>> {
   return db.query(
     `SELECT state, count(*)::integer AS bikes FROM bikes ${stationId ? 'WHERE station_id = $1' : ''} GROUP BY state ORDER BY state`,
     stationId ? [stationId] : [],
@@ -296,6 +315,8 @@ export async function fleetByState(db: Queryable, stationId?: string): Promise<A
 }
 
 export async function bikesInService(db: Queryable): Promise<number> {
-  const [row]: Array<{ n: number }> = await db.query(`SELECT count(*)::integer AS n FROM bikes WHERE state NOT IN ('retired', 'missing')`);
+  const [row]: Array<{ n: number }> = await db.query(
+    `SELECT count(*)::integer AS n FROM bikes WHERE state NOT IN ('retired', 'missing')`,
+  );
   return row.n;
 }

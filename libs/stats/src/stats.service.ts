@@ -6,8 +6,23 @@ import { APP_CONFIG, type AppConfig } from '@metrobici/config';
 import { ServiceHours } from '@metrobici/stations';
 import { eachDate, isOperatingDay, parseDateRange, rangeInstants, type DateRange } from './date-range';
 import * as q from './stats.queries';
-import type { DailyStats, DonorStats, HourlyStats, OdPair, SampleResult, StationStats, StatsQuery, StatsSummary } from './stats.types';
-import { aggregateTripFact, aggregateTripFacts, type AggregateOutcome, rebuildTripFacts, type RebuildResult } from './trip-facts';
+import type {
+  DailyStats,
+  DonorStats,
+  HourlyStats,
+  OdPair,
+  SampleResult,
+  StationStats,
+  StatsQuery,
+  StatsSummary,
+} from './stats.types';
+import {
+  aggregateTripFact,
+  aggregateTripFacts,
+  type AggregateOutcome,
+  rebuildTripFacts,
+  type RebuildResult,
+} from './trip-facts';
 import { AGE_BAND_NAMES, ratio, roundTo } from './trip-metrics';
 
 const GENDERS = ['female', 'male', 'other', 'undisclosed'];
@@ -43,7 +58,10 @@ export class StatsService {
   /** Recomputes the facts of the trips that started in `[from, to]` (local dates) in one transaction. */
   async rebuild(from: string, to: string): Promise<RebuildResult> {
     if (!isValidLocalDate(from) || !isValidLocalDate(to) || from > to) {
-      throw new DomainError('VALIDATION_FAILED', 'Indique fechas locales válidas YYYY-MM-DD con from <= to.', { from, to });
+      throw new DomainError('VALIDATION_FAILED', 'Indique fechas locales válidas YYYY-MM-DD con from <= to.', {
+        from,
+        to,
+      });
     }
     return rebuildTripFacts(this.dataSource, { from, to }, this.config.stats.co2GramsPerKm);
   }
@@ -101,7 +119,11 @@ export class StatsService {
       population: this.config.pilot.population,
       womenShare: ratio(totals.female, trips),
       tripsByGender,
-      ageBands: AGE_BAND_NAMES.map((band) => ({ band, trips: byBand.get(band) ?? 0, share: ratio(byBand.get(band) ?? 0, trips) })),
+      ageBands: AGE_BAND_NAMES.map((band) => ({
+        band,
+        trips: byBand.get(band) ?? 0,
+        share: ratio(byBand.get(band) ?? 0, trips),
+      })),
       helmetShare: ratio(totals.helmet, trips),
       overdueTrips: totals.overdue,
       overdueRate: ratio(totals.overdue, trips),
@@ -148,7 +170,14 @@ export class StatsService {
   async hourly(_actor: Actor | null, query: StatsQuery): Promise<HourlyStats[]> {
     const f = await this.filter(query);
     const rows = await q.hourlyFlows(this.dataSource, f);
-    return rows.map((r) => ({ date: r.date, hour: r.hour, stationId: r.station_id, departures: r.departures, arrivals: r.arrivals, netFlow: r.arrivals - r.departures }));
+    return rows.map((r) => ({
+      date: r.date,
+      hour: r.hour,
+      stationId: r.station_id,
+      departures: r.departures,
+      arrivals: r.arrivals,
+      netFlow: r.arrivals - r.departures,
+    }));
   }
 
   async stations(_actor: Actor | null, query: StatsQuery): Promise<StationStats[]> {
@@ -232,13 +261,18 @@ export class StatsService {
     const range = parseDateRange(query, bogotaDate(this.clock.now()));
     if (query.stationId !== undefined) {
       const found: unknown[] = await this.dataSource.query('SELECT 1 FROM stations WHERE id = $1', [query.stationId]);
-      if (found.length === 0) throw new DomainError('STATION_NOT_FOUND', 'La estación no existe.', { stationId: query.stationId });
+      if (found.length === 0)
+        throw new DomainError('STATION_NOT_FOUND', 'La estación no existe.', { stationId: query.stationId });
     }
     return { ...range, ...rangeInstants(range), stationId: query.stationId };
   }
 }
 
-function echo(f: { from: string; to: string; stationId?: string }): { from: string; to: string; stationId: string | null } {
+function echo(f: { from: string; to: string; stationId?: string }): {
+  from: string;
+  to: string;
+  stationId: string | null;
+} {
   return { from: f.from, to: f.to, stationId: f.stationId ?? null };
 }
 

@@ -49,8 +49,15 @@ export type AggregateOutcome = 'inserted' | 'duplicate' | 'not_a_trip';
  * deleted or inserted but has not committed makes this INSERT wait and then do nothing, and a
  * row this INSERT committed first is either deleted and re-derived by the rebuild or left as is.
  */
-export async function aggregateTripFact(db: Queryable, loanId: string, co2GramsPerKm: number): Promise<AggregateOutcome> {
-  const inserted: unknown[] = await db.query(`${insertFactsSql('l.id = $2')} RETURNING loan_id`, [co2GramsPerKm, loanId]);
+export async function aggregateTripFact(
+  db: Queryable,
+  loanId: string,
+  co2GramsPerKm: number,
+): Promise<AggregateOutcome> {
+  const inserted: unknown[] = await db.query(`${insertFactsSql('l.id = $2')} RETURNING loan_id`, [
+    co2GramsPerKm,
+    loanId,
+  ]);
   if (inserted.length > 0) return 'inserted';
   const rows: Array<{ fact: boolean }> = await db.query(
     'SELECT EXISTS (SELECT 1 FROM trip_facts WHERE loan_id = l.id) AS fact FROM loans l WHERE l.id = $1',
@@ -64,12 +71,19 @@ export async function aggregateTripFact(db: Queryable, loanId: string, co2GramsP
  * The same for many loans in one statement (the worker batches the jobs that arrive together):
  * one commit instead of one per trip. Loans that do not exist are absent from the result.
  */
-export async function aggregateTripFacts(db: Queryable, loanIds: readonly string[], co2GramsPerKm: number): Promise<Map<string, AggregateOutcome>> {
+export async function aggregateTripFacts(
+  db: Queryable,
+  loanIds: readonly string[],
+  co2GramsPerKm: number,
+): Promise<Map<string, AggregateOutcome>> {
   const outcomes = new Map<string, AggregateOutcome>();
   if (loanIds.length === 0) return outcomes;
   const unique = [...new Set(loanIds)];
   // In key order, so two batches that share a loan (a duplicate delivery) wait instead of deadlocking.
-  const inserted: Array<{ loan_id: string }> = await db.query(`${insertFactsSql('l.id = ANY($2::uuid[])', 'ORDER BY l.id')} RETURNING loan_id`, [co2GramsPerKm, unique]);
+  const inserted: Array<{ loan_id: string }> = await db.query(
+    `${insertFactsSql('l.id = ANY($2::uuid[])', 'ORDER BY l.id')} RETURNING loan_id`,
+    [co2GramsPerKm, unique],
+  );
   for (const row of inserted) outcomes.set(row.loan_id, 'inserted');
   const rest = unique.filter((id) => !outcomes.has(id));
   if (rest.length > 0) {
@@ -95,7 +109,11 @@ export interface RebuildResult {
  * the current reference data (stations, riders, bikes, CO2 factor), in one transaction of two
  * set-based statements. Facts outside the range are untouched.
  */
-export async function rebuildTripFacts(ds: DataSource, range: Pick<DateRange, 'from' | 'to'>, co2GramsPerKm: number): Promise<RebuildResult> {
+export async function rebuildTripFacts(
+  ds: DataSource,
+  range: Pick<DateRange, 'from' | 'to'>,
+  co2GramsPerKm: number,
+): Promise<RebuildResult> {
   const began = Date.now();
   const { start, end } = rangeInstants(range);
   return ds.transaction(async (manager) => {
@@ -107,6 +125,12 @@ export async function rebuildTripFacts(ds: DataSource, range: Pick<DateRange, 'f
       `WITH i AS (${insertFactsSql('l.started_at >= $2 AND l.started_at < $3')} RETURNING 1) SELECT count(*)::integer AS n FROM i`,
       [co2GramsPerKm, start, end],
     );
-    return { from: range.from, to: range.to, deleted: deleted.n, inserted: inserted.n, milliseconds: Date.now() - began };
+    return {
+      from: range.from,
+      to: range.to,
+      deleted: deleted.n,
+      inserted: inserted.n,
+      milliseconds: Date.now() - began,
+    };
   });
 }

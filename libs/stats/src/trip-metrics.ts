@@ -27,7 +27,11 @@ export function ageBand(age: number | null | undefined): AgeBand {
 
 /** The same mapping as `ageBand`, as a SQL `CASE` over an integer expression. */
 export function ageBandSql(ageExpr: string): string {
-  const whens = AGE_BANDS.map((b) => (b.max === null ? `WHEN ${ageExpr} >= ${b.min} THEN '${b.band}'` : `WHEN ${ageExpr} BETWEEN ${b.min} AND ${b.max} THEN '${b.band}'`));
+  const whens = AGE_BANDS.map((b) =>
+    b.max === null
+      ? `WHEN ${ageExpr} >= ${b.min} THEN '${b.band}'`
+      : `WHEN ${ageExpr} BETWEEN ${b.min} AND ${b.max} THEN '${b.band}'`,
+  );
   return `CASE ${whens.join(' ')} ELSE 'unknown' END`;
 }
 

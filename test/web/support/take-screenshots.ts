@@ -31,17 +31,41 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   try {
     await seedDemo(ds, env.config, {});
-    const { summary } = await generateDemoTrips(ds, env.config, { days: 30, now: new Date(), tripsPerWeekday: 300, syntheticRiders: 300 });
+    const { summary } = await generateDemoTrips(ds, env.config, {
+      days: 30,
+      now: new Date(),
+      tripsPerWeekday: 300,
+      syntheticRiders: 300,
+    });
     await rebuildTripFacts(ds, { from: summary.from, to: summary.to }, env.config.stats.co2GramsPerKm);
 
     // A morning at Parque San Pío: two bikes out, one reported damaged (a live alert).
     const api = new ApiClient(url);
-    const login = await api.post('/api/v1/auth/login', { email: 'operador.sanpio@metrobici.local', password: DEMO_STAFF_PASSWORD });
+    const login = await api.post('/api/v1/auth/login', {
+      email: 'operador.sanpio@metrobici.local',
+      password: DEMO_STAFF_PASSWORD,
+    });
     const operator = api.as(login.body.accessToken as string);
-    const sanPio = ((await api.get('/api/v1/stations')).body as Array<{ id: string; code: string }>).find((s) => s.code === 'SANPIO')!;
-    const bikes = (await operator.get(`/api/v1/bikes?stationId=${sanPio.id}&state=available`)).body as Array<{ id: string; code: string }>;
-    await operator.post('/api/v1/loans', { bikeCode: bikes[0].code, documentType: 'CC', documentNumber: '1098765432', stationId: sanPio.id, helmet: true });
-    await operator.post('/api/v1/loans', { bikeCode: bikes[1].code, documentType: 'PEP', documentNumber: '960123456789012', stationId: sanPio.id });
+    const sanPio = ((await api.get('/api/v1/stations')).body as Array<{ id: string; code: string }>).find(
+      (s) => s.code === 'SANPIO',
+    )!;
+    const bikes = (await operator.get(`/api/v1/bikes?stationId=${sanPio.id}&state=available`)).body as Array<{
+      id: string;
+      code: string;
+    }>;
+    await operator.post('/api/v1/loans', {
+      bikeCode: bikes[0].code,
+      documentType: 'CC',
+      documentNumber: '1098765432',
+      stationId: sanPio.id,
+      helmet: true,
+    });
+    await operator.post('/api/v1/loans', {
+      bikeCode: bikes[1].code,
+      documentType: 'PEP',
+      documentNumber: '960123456789012',
+      stationId: sanPio.id,
+    });
 
     const shots: Array<[string, string]> = [];
 
@@ -68,7 +92,8 @@ async function main(): Promise<void> {
     const planner = await openApp(browser, url, { viewport: { width: 1280, height: 1500 } });
     await signIn(planner.page, 'planner@metrobici.local', DEMO_STAFF_PASSWORD);
     await planner.page.locator('[data-kpi="trips"] dd').waitFor();
-    for (const block of ['daily', 'hourly', 'gender', 'age']) await planner.page.locator(`[data-block="${block}"] canvas`).waitFor();
+    for (const block of ['daily', 'hourly', 'gender', 'age'])
+      await planner.page.locator(`[data-block="${block}"] canvas`).waitFor();
     await planner.page.waitForTimeout(800);
     shots.push(['planner-dashboard.png', await shoot(planner.page, 'planner-dashboard.png')]);
 

@@ -9,10 +9,13 @@ import { TokenService } from './token.service';
 
 export class LoginRequestDto {
   /** Staff e-mail, e.g. operator@metrobici.local */
-  @IsEmail({ require_tld: false }) @MaxLength(254)
+  @IsEmail({ require_tld: false })
+  @MaxLength(254)
   email: string;
 
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   password: string;
 }
 

@@ -31,7 +31,10 @@ export class TokenService {
     if (!token) throw new DomainError('UNAUTHENTICATED', 'Se requiere iniciar sesión.');
     let payload: TokenPayload;
     try {
-      payload = await this.jwt.verifyAsync<TokenPayload>(token, { secret: this.config.auth.jwtSecret, algorithms: ['HS256'] });
+      payload = await this.jwt.verifyAsync<TokenPayload>(token, {
+        secret: this.config.auth.jwtSecret,
+        algorithms: ['HS256'],
+      });
     } catch {
       throw new DomainError('UNAUTHENTICATED', 'La sesión no es válida o expiró; inicie sesión de nuevo.');
     }

@@ -33,7 +33,12 @@ export class ErrorFilter implements ExceptionFilter {
 
   private toBody(exception: unknown, req: Request): ErrorBody {
     if (exception instanceof DomainError) {
-      return { statusCode: ERROR_STATUS[exception.code], code: exception.code, message: exception.message, ...(exception.details ? { details: exception.details } : {}) };
+      return {
+        statusCode: ERROR_STATUS[exception.code],
+        code: exception.code,
+        message: exception.message,
+        ...(exception.details ? { details: exception.details } : {}),
+      };
     }
     // Express body-parser errors arrive raw or wrapped by Nest (with the original as `cause`).
     const bodyParser = ((exception as { cause?: unknown })?.cause ?? exception) as { type?: string };
@@ -45,15 +50,36 @@ export class ErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      if (status === HttpStatus.NOT_FOUND) return { statusCode: 404, code: 'ROUTE_NOT_FOUND', message: `No existe la ruta ${req.method} ${req.path}.` };
-      if (status === HttpStatus.UNAUTHORIZED) return { statusCode: 401, code: 'UNAUTHENTICATED', message: 'Se requiere iniciar sesión.' };
-      if (status === HttpStatus.FORBIDDEN) return { statusCode: 403, code: 'FORBIDDEN', message: 'No tiene permiso para esta acción.' };
-      if (status === HttpStatus.PAYLOAD_TOO_LARGE) return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: 'El cuerpo de la solicitud es demasiado grande.' };
+      if (status === HttpStatus.NOT_FOUND)
+        return { statusCode: 404, code: 'ROUTE_NOT_FOUND', message: `No existe la ruta ${req.method} ${req.path}.` };
+      if (status === HttpStatus.UNAUTHORIZED)
+        return { statusCode: 401, code: 'UNAUTHENTICATED', message: 'Se requiere iniciar sesión.' };
+      if (status === HttpStatus.FORBIDDEN)
+        return { statusCode: 403, code: 'FORBIDDEN', message: 'No tiene permiso para esta acción.' };
+      if (status === HttpStatus.PAYLOAD_TOO_LARGE)
+        return {
+          statusCode: 413,
+          code: 'PAYLOAD_TOO_LARGE',
+          message: 'El cuerpo de la solicitud es demasiado grande.',
+        };
       if (status < 500) return { statusCode: 400, code: 'VALIDATION_FAILED', message: exception.message };
     }
     const errorId = randomUUID();
-    this.logger.error({ message: 'Unhandled error', errorId, requestId: (req as Request & { id?: string }).id, path: req.path, method: req.method, error: errorMessage(exception), stack: (exception as Error)?.stack });
-    return { statusCode: 500, code: 'INTERNAL_ERROR', message: 'Error interno. Informe este identificador al soporte.', errorId };
+    this.logger.error({
+      message: 'Unhandled error',
+      errorId,
+      requestId: (req as Request & { id?: string }).id,
+      path: req.path,
+      method: req.method,
+      error: errorMessage(exception),
+      stack: (exception as Error)?.stack,
+    });
+    return {
+      statusCode: 500,
+      code: 'INTERNAL_ERROR',
+      message: 'Error interno. Informe este identificador al soporte.',
+      errorId,
+    };
   }
 }
 

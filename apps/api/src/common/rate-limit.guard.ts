@@ -44,15 +44,27 @@ export class RateLimitGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<Request>();
-    const declared = this.reflector.getAllAndOverride<RateLimitPolicy | undefined>(RATE_LIMIT, [context.getHandler(), context.getClass()]);
+    const declared = this.reflector.getAllAndOverride<RateLimitPolicy | undefined>(RATE_LIMIT, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     // Staff traffic is authenticated and bounded by the stations; only anonymous calls count. The
     // token's signature is checked, or any made-up Authorization header would escape the limit.
     const staff = declared === undefined && (await this.tokens.isGenuine(bearerToken(req.headers.authorization)));
     const policy: RateLimitPolicy = declared ?? (staff ? 'skip' : 'public');
     if (policy === 'skip') return true;
-    const limit = policy === 'login' ? this.config.auth.loginRateLimitPerMinute : this.config.auth.publicRateLimitPerMinute;
+    const limit =
+      policy === 'login' ? this.config.auth.loginRateLimitPerMinute : this.config.auth.publicRateLimitPerMinute;
     const key = `metrobici:rate:${policy}:${req.ip ?? 'unknown'}`;
-    const [hits, blockedMs] = (await this.redis.eval(INCREMENT, 2, `${key}:hits`, `${key}:blocked`, WINDOW_MS, limit, WINDOW_MS)) as [number, number];
+    const [hits, blockedMs] = (await this.redis.eval(
+      INCREMENT,
+      2,
+      `${key}:hits`,
+      `${key}:blocked`,
+      WINDOW_MS,
+      limit,
+      WINDOW_MS,
+    )) as [number, number];
     const res = context.switchToHttp().getResponse<Response>();
     res.setHeader('RateLimit-Limit', String(limit));
     res.setHeader('RateLimit-Remaining', String(Math.max(0, limit - hits)));

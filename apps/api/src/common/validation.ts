@@ -17,7 +17,14 @@ export function createValidationPipe(): ValidationPipe {
 function flatten(errors: ValidationError[], parent = ''): Array<{ field: string; problems: string[] }> {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    const own = e.constraints ? [{ field, problems: Object.entries(e.constraints).map(([constraint, message]) => spanishProblem(constraint, message)) }] : [];
+    const own = e.constraints
+      ? [
+          {
+            field,
+            problems: Object.entries(e.constraints).map(([constraint, message]) => spanishProblem(constraint, message)),
+          },
+        ]
+      : [];
     return [...own, ...flatten(e.children ?? [], field)];
   });
 }

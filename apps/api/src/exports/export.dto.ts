@@ -6,11 +6,13 @@ const DATE_MESSAGE = '$property must be a local date YYYY-MM-DD';
 
 export class ExportRangeDto {
   /** First local day (America/Bogota), inclusive, YYYY-MM-DD */
-  @IsString() @Matches(LOCAL_DATE, { message: DATE_MESSAGE })
+  @IsString()
+  @Matches(LOCAL_DATE, { message: DATE_MESSAGE })
   from: string;
 
   /** Last local day, inclusive, YYYY-MM-DD */
-  @IsString() @Matches(LOCAL_DATE, { message: DATE_MESSAGE })
+  @IsString()
+  @Matches(LOCAL_DATE, { message: DATE_MESSAGE })
   to: string;
 }
 
@@ -19,13 +21,18 @@ export class TripsCsvQueryDto extends ExportRangeDto {}
 export class CreateExportRequestDto extends ExportRangeDto {}
 
 export class ListExportsQueryDto {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   limit?: number;
 }
 
 export class ClosePilotRequestDto {
   /** Last local day of operation, announced as GBFS termination_date (today or earlier) */
-  @IsString() @Matches(LOCAL_DATE, { message: DATE_MESSAGE })
+  @IsString()
+  @Matches(LOCAL_DATE, { message: DATE_MESSAGE })
   endDate: string;
 
   /** Must be literally `true`: closing stops every check-out at once */
@@ -35,6 +42,8 @@ export class ClosePilotRequestDto {
 
 export class ReopenPilotRequestDto {
   /** Why the pilot is reopened (kept in the pilot log) */
-  @IsString() @MinLength(3) @MaxLength(500)
+  @IsString()
+  @MinLength(3)
+  @MaxLength(500)
   reason: string;
 }

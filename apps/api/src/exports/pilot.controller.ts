@@ -21,7 +21,9 @@ export class PilotController {
   @Post('close')
   @HttpCode(200)
   @Roles('admin')
-  @ApiOperation({ summary: 'Close the pilot: no more check-outs (returns still accepted), GBFS termination_date, final data package' })
+  @ApiOperation({
+    summary: 'Close the pilot: no more check-outs (returns still accepted), GBFS termination_date, final data package',
+  })
   close(@CurrentActor() actor: Actor, @Body() body: ClosePilotRequestDto) {
     return this.pilot.close(actor, { endDate: body.endDate });
   }

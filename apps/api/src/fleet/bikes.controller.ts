@@ -17,7 +17,8 @@ import {
 /** Frame codes in paths are bounded like in bodies; anything else is a 400, not a lookup. */
 class ParseBikeCodePipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!/^[A-Z0-9-]{2,32}$/.test(value)) throw new DomainError('VALIDATION_FAILED', 'El código de bicicleta no es válido.');
+    if (!/^[A-Z0-9-]{2,32}$/.test(value))
+      throw new DomainError('VALIDATION_FAILED', 'El código de bicicleta no es válido.');
     return value;
   }
 }
@@ -89,7 +90,11 @@ export class BikesController {
   @HttpCode(200)
   @Roles('admin', 'operator')
   @ApiOperation({ summary: 'Report missing or stolen, with the police report number' })
-  reportMissing(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() body: ReportMissingRequestDto) {
+  reportMissing(
+    @CurrentActor() actor: Actor,
+    @Param('id', UuidPipe) id: string,
+    @Body() body: ReportMissingRequestDto,
+  ) {
     return this.fleet.reportMissing(actor, id, body);
   }
 

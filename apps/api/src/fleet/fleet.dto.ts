@@ -6,28 +6,40 @@ const BIKE_CODE = /^[A-Z0-9-]{2,32}$/;
 const BIKE_CODE_MESSAGE = 'code must be 2-32 upper-case letters, digits or dashes';
 
 export class ListBikesQueryDto {
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   stationId?: string;
 
-  @IsOptional() @IsIn(BIKE_STATES)
+  @IsOptional()
+  @IsIn(BIKE_STATES)
   state?: BikeState;
 
   /** Donor code */
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(32)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(32)
   donor?: string;
 
   /** At most 1000; default 500 */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   limit?: number;
 }
 
 export class RegisterBikeRequestDto {
   /** Code painted on the frame, e.g. MB-0042 */
-  @IsString() @Matches(BIKE_CODE, { message: BIKE_CODE_MESSAGE })
+  @IsString()
+  @Matches(BIKE_CODE, { message: BIKE_CODE_MESSAGE })
   code: string;
 
   /** Donor code */
-  @IsString() @MinLength(1) @MaxLength(32)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(32)
   donor: string;
 
   /** Station or depot where the bike enters service */
@@ -36,27 +48,38 @@ export class RegisterBikeRequestDto {
 }
 
 export class RetireBikeRequestDto {
-  @IsString() @MinLength(3) @MaxLength(500)
+  @IsString()
+  @MinLength(3)
+  @MaxLength(500)
   reason: string;
 }
 
 export class ReportDamageRequestDto {
   /** What is wrong, as seen by the operator */
-  @IsString() @MinLength(3) @MaxLength(500)
+  @IsString()
+  @MinLength(3)
+  @MaxLength(500)
   note: string;
 }
 
 export class RepairBikeRequestDto {
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   note?: string;
 }
 
 export class ReportMissingRequestDto {
   /** Police report number ("denuncia") */
-  @IsString() @Matches(/\S/, { message: 'policeReport must not be blank' }) @MinLength(3) @MaxLength(64)
+  @IsString()
+  @Matches(/\S/, { message: 'policeReport must not be blank' })
+  @MinLength(3)
+  @MaxLength(64)
   policeReport: string;
 
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   note?: string;
 }
 
@@ -65,12 +88,15 @@ export class MarkFoundRequestDto {
   @IsUUID()
   stationId: string;
 
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   note?: string;
 }
 
 export class PickUpRequestDto {
-  @IsString() @Matches(BIKE_CODE, { message: 'bikeCode must be 2-32 upper-case letters, digits or dashes' })
+  @IsString()
+  @Matches(BIKE_CODE, { message: 'bikeCode must be 2-32 upper-case letters, digits or dashes' })
   bikeCode: string;
 
   @IsUUID()
@@ -84,9 +110,14 @@ export class DropRequestDto {
 }
 
 export class ListMovesQueryDto {
-  @IsOptional() @IsIn(REBALANCING_MOVE_STATES)
+  @IsOptional()
+  @IsIn(REBALANCING_MOVE_STATES)
   state?: RebalancingMoveState;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   limit?: number;
 }

@@ -31,7 +31,9 @@ export class HealthController {
   }
 }
 
-async function probe(fn: () => Promise<unknown>): Promise<{ status: 'up' | 'down'; latencyMs: number; error?: string }> {
+async function probe(
+  fn: () => Promise<unknown>,
+): Promise<{ status: 'up' | 'down'; latencyMs: number; error?: string }> {
   const started = Date.now();
   try {
     await withTimeout(fn(), 2000);

@@ -1,32 +1,52 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { DOCUMENT_TYPES, type DocumentType } from '@metrobici/riders';
 import type { LoanListState } from '@metrobici/loans';
 
 export class CheckOutRequestDto {
   /** Bike code as painted on the frame, e.g. BAV-001 */
-  @IsString() @Matches(/^[A-Za-z0-9-]{1,32}$/, { message: 'bikeCode must be 1-32 letters, digits or dashes' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9-]{1,32}$/, { message: 'bikeCode must be 1-32 letters, digits or dashes' })
   bikeCode: string;
 
   /** Rider id, or documentType + documentNumber */
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   riderId?: string;
 
-  @IsOptional() @IsIn(DOCUMENT_TYPES)
+  @IsOptional()
+  @IsIn(DOCUMENT_TYPES)
   documentType?: DocumentType;
 
-  @IsOptional() @IsString() @MinLength(3) @MaxLength(32)
+  @IsOptional()
+  @IsString()
+  @MinLength(3)
+  @MaxLength(32)
   documentNumber?: string;
 
   @IsUUID()
   stationId: string;
 
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   helmet?: boolean;
 }
 
 export class ReturnRequestDto {
-  @IsString() @Matches(/^[A-Za-z0-9-]{1,32}$/, { message: 'bikeCode must be 1-32 letters, digits or dashes' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9-]{1,32}$/, { message: 'bikeCode must be 1-32 letters, digits or dashes' })
   bikeCode: string;
 
   @IsUUID()
@@ -40,7 +60,9 @@ export class RenewRequestDto {
 
 export class CorrectionRequestDto {
   /** Why the operator corrects the record (kept in the bike log) */
-  @IsString() @MinLength(3) @MaxLength(500)
+  @IsString()
+  @MinLength(3)
+  @MaxLength(500)
   reason: string;
 }
 
@@ -50,15 +72,22 @@ export class ForceReturnRequestDto extends CorrectionRequestDto {
 }
 
 export class ListLoansQueryDto {
-  @IsOptional() @IsIn(['open', 'overdue', 'closed', 'all'])
+  @IsOptional()
+  @IsIn(['open', 'overdue', 'closed', 'all'])
   state?: LoanListState;
 
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   stationId?: string;
 
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   riderId?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
   limit?: number;
 }

@@ -5,7 +5,14 @@ import { type Actor, DomainError } from '@metrobici/common';
 import { LoanService } from '@metrobici/loans';
 import { CurrentActor, Roles } from '../auth/auth.decorators';
 import { UuidPipe } from '../common/uuid.pipe';
-import { CheckOutRequestDto, CorrectionRequestDto, ForceReturnRequestDto, ListLoansQueryDto, RenewRequestDto, ReturnRequestDto } from './loan.dto';
+import {
+  CheckOutRequestDto,
+  CorrectionRequestDto,
+  ForceReturnRequestDto,
+  ListLoansQueryDto,
+  RenewRequestDto,
+  ReturnRequestDto,
+} from './loan.dto';
 
 const IDEMPOTENCY_HEADER = 'idempotency-key';
 
@@ -18,8 +25,17 @@ export class LoansController {
   @Post('loans')
   @Roles('operator', 'admin')
   @ApiOperation({ summary: 'Check a bike out to a rider at a station' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key gets the first answer again' })
-  async checkOut(@CurrentActor() actor: Actor, @Body() body: CheckOutRequestDto, @Headers(IDEMPOTENCY_HEADER) key: string | undefined, @Res({ passthrough: true }) res: Response) {
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'A retry with the same key gets the first answer again',
+  })
+  async checkOut(
+    @CurrentActor() actor: Actor,
+    @Body() body: CheckOutRequestDto,
+    @Headers(IDEMPOTENCY_HEADER) key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const result = await this.loans.checkOut(actor, body, idempotencyKey(key));
     res.status(result.status);
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
@@ -30,7 +46,12 @@ export class LoansController {
   @Roles('operator', 'admin')
   @ApiOperation({ summary: 'Return a bike at a station' })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  async returnBike(@CurrentActor() actor: Actor, @Body() body: ReturnRequestDto, @Headers(IDEMPOTENCY_HEADER) key: string | undefined, @Res({ passthrough: true }) res: Response) {
+  async returnBike(
+    @CurrentActor() actor: Actor,
+    @Body() body: ReturnRequestDto,
+    @Headers(IDEMPOTENCY_HEADER) key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const result = await this.loans.returnBike(actor, body, idempotencyKey(key));
     res.status(result.status);
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
@@ -76,7 +97,10 @@ export class LoansController {
 function idempotencyKey(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   if (!/^[\w.:-]{8,128}$/.test(raw)) {
-    throw new DomainError('VALIDATION_FAILED', 'Idempotency-Key debe tener 8 a 128 caracteres (letras, dígitos, . : _ -).');
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      'Idempotency-Key debe tener 8 a 128 caracteres (letras, dígitos, . : _ -).',
+    );
   }
   return raw;
 }

@@ -26,18 +26,24 @@ export class ConsentRequestDto {
   accepted: boolean;
 
   /** Version of the terms shown to the rider, e.g. `2019-10`. */
-  @IsString() @MinLength(1) @MaxLength(32)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(32)
   termsVersion: string;
 }
 
 export class GuardianRequestDto {
-  @IsString() @MinLength(2) @MaxLength(160)
+  @IsString()
+  @MinLength(2)
+  @MaxLength(160)
   name: string;
 
   @IsIn(DOCUMENT_TYPES)
   documentType: DocumentType;
 
-  @IsString() @MinLength(1) @MaxLength(40)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(40)
   documentNumber: string;
 }
 
@@ -47,49 +53,74 @@ export class RegisterRiderRequestDto {
   documentType: DocumentType;
 
   /** Dots, dashes and spaces are ignored, e.g. `1.098.765.432`. */
-  @IsString() @MinLength(1) @MaxLength(40)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(40)
   documentNumber: string;
 
-  @IsString() @MinLength(1) @MaxLength(80)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(80)
   firstName: string;
 
-  @IsString() @MinLength(1) @MaxLength(80)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(80)
   lastName: string;
 
   /** Local date `YYYY-MM-DD` */
-  @IsString() @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'birthDate must be a date YYYY-MM-DD' })
+  @IsString()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'birthDate must be a date YYYY-MM-DD' })
   birthDate: string;
 
   /** `undisclosed` is "prefer not to say" */
   @IsIn(GENDERS)
   gender: Gender;
 
-  @IsString() @Matches(/^[0-9+ ]{7,20}$/, { message: 'phone must be 7-20 digits, spaces or +' })
+  @IsString()
+  @Matches(/^[0-9+ ]{7,20}$/, { message: 'phone must be 7-20 digits, spaces or +' })
   phone: string;
 
-  @IsOptional() @IsEmail({ require_tld: true }) @MaxLength(254)
+  @IsOptional()
+  @IsEmail({ require_tld: true })
+  @MaxLength(254)
   email?: string;
 
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => ConsentRequestDto)
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ConsentRequestDto)
   consent: ConsentRequestDto;
 
   /** Required for riders under 18 */
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => GuardianRequestDto)
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => GuardianRequestDto)
   guardian?: GuardianRequestDto;
 }
 
 export class ListRidersQueryDto {
-  @IsOptional() @IsIn(DOCUMENT_TYPES)
+  @IsOptional()
+  @IsIn(DOCUMENT_TYPES)
   documentType?: DocumentType;
 
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(40)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(40)
   documentNumber?: string;
 
-  @IsOptional() @IsIn(RIDER_STATUSES)
+  @IsOptional()
+  @IsIn(RIDER_STATUSES)
   status?: RiderStatus;
 
   /** 1-200, default 50 */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   limit?: number;
 }
 
@@ -100,6 +131,8 @@ export class VerifyRiderRequestDto {
 }
 
 export class SuspendRiderRequestDto {
-  @IsString() @MinLength(3) @MaxLength(500)
+  @IsString()
+  @MinLength(3)
+  @MaxLength(500)
   reason: string;
 }

@@ -4,7 +4,12 @@ import type { Actor } from '@metrobici/common';
 import { RiderService } from '@metrobici/riders';
 import { CurrentActor, Public, Roles } from '../auth/auth.decorators';
 import { UuidPipe } from '../common/uuid.pipe';
-import { ListRidersQueryDto, RegisterRiderRequestDto, SuspendRiderRequestDto, VerifyRiderRequestDto } from './rider.dto';
+import {
+  ListRidersQueryDto,
+  RegisterRiderRequestDto,
+  SuspendRiderRequestDto,
+  VerifyRiderRequestDto,
+} from './rider.dto';
 
 @ApiTags('riders')
 @Controller('api/v1/riders')

@@ -7,22 +7,29 @@ import { CurrentActor, Roles } from '../auth/auth.decorators';
 import { UuidPipe } from '../common/uuid.pipe';
 
 export class CreateStaffRequestDto {
-  @IsEmail({ require_tld: false }) @MaxLength(254)
+  @IsEmail({ require_tld: false })
+  @MaxLength(254)
   email: string;
 
-  @IsString() @MinLength(10) @MaxLength(200)
+  @IsString()
+  @MinLength(10)
+  @MaxLength(200)
   password: string;
 
-  @IsOptional() @IsString() @MaxLength(120)
+  @IsOptional()
+  @IsString()
+  @MaxLength(120)
   fullName?: string;
 
   @IsIn(['admin', 'operator', 'planner'])
   role: StaffRole;
 
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   homeStationId?: string;
 
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   allStations?: boolean;
 }
 

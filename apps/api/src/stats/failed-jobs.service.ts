@@ -40,18 +40,16 @@ export class FailedJobsService implements OnApplicationShutdown {
     const perQueue = await Promise.all(
       names.map(async (name) => {
         const jobs = await this.queue(name).getFailed(0, limit - 1);
-        return jobs.filter(Boolean).map(
-          (job): FailedJobView => ({
-            queue: name,
-            name: job.name,
-            id: String(job.id),
-            data: job.data,
-            failedReason: job.failedReason ?? '',
-            attemptsMade: job.attemptsMade,
-            timestamp: new Date(job.timestamp).toISOString(),
-            failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
-          }),
-        );
+        return jobs.filter(Boolean).map((job): FailedJobView => ({
+          queue: name,
+          name: job.name,
+          id: String(job.id),
+          data: job.data,
+          failedReason: job.failedReason ?? '',
+          attemptsMade: job.attemptsMade,
+          timestamp: new Date(job.timestamp).toISOString(),
+          failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+        }));
       }),
     );
     return perQueue.flat().sort((a, b) => (b.failedAt ?? b.timestamp).localeCompare(a.failedAt ?? a.timestamp));
@@ -61,9 +59,15 @@ export class FailedJobsService implements OnApplicationShutdown {
   async retry(queueName: string, id: string): Promise<{ queue: string; id: string; state: string }> {
     const queue = this.queue(await this.known(queueName));
     const job = await queue.getJob(id);
-    if (!job) throw new DomainError('JOB_NOT_FOUND', 'El trabajo no existe (o ya se eliminó).', { queue: queueName, id });
+    if (!job)
+      throw new DomainError('JOB_NOT_FOUND', 'El trabajo no existe (o ya se eliminó).', { queue: queueName, id });
     const state = await job.getState();
-    if (state !== 'failed') throw new DomainError('JOB_NOT_FAILED', `El trabajo no está fallido (${state}).`, { queue: queueName, id, state });
+    if (state !== 'failed')
+      throw new DomainError('JOB_NOT_FAILED', `El trabajo no está fallido (${state}).`, {
+        queue: queueName,
+        id,
+        state,
+      });
     await job.retry('failed');
     return { queue: queueName, id, state: await job.getState() };
   }
@@ -74,7 +78,8 @@ export class FailedJobsService implements OnApplicationShutdown {
   }
 
   private async known(name: string): Promise<string> {
-    if (!(await this.queueNames()).includes(name)) throw new DomainError('JOB_NOT_FOUND', `No existe la cola ${name}.`, { queue: name });
+    if (!(await this.queueNames()).includes(name))
+      throw new DomainError('JOB_NOT_FOUND', `No existe la cola ${name}.`, { queue: name });
     return name;
   }
 

@@ -27,7 +27,9 @@ export class JobsController {
   @ApiOperation({ summary: 'Send a failed job back to its queue with fresh attempts' })
   retry(@Param('queue') queue: string, @Param('id') id: string) {
     if (!QUEUE.test(queue) || !JOB_ID.test(id)) {
-      throw new DomainError('VALIDATION_FAILED', 'La solicitud tiene datos inválidos.', { fields: [{ field: 'queue/id', problems: ['not a queue name or job id'] }] });
+      throw new DomainError('VALIDATION_FAILED', 'La solicitud tiene datos inválidos.', {
+        fields: [{ field: 'queue/id', problems: ['not a queue name or job id'] }],
+      });
     }
     return this.jobs.retry(queue, id);
   }

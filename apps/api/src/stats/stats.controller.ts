@@ -14,7 +14,9 @@ export class StatsController {
   constructor(private readonly stats: StatsService) {}
 
   @Get('summary')
-  @ApiOperation({ summary: 'Headline KPIs of the range: trips, riders, durations, trips per bike per day, shares, fleet' })
+  @ApiOperation({
+    summary: 'Headline KPIs of the range: trips, riders, durations, trips per bike per day, shares, fleet',
+  })
   summary(@CurrentActor() actor: Actor, @Query() query: StatsQueryDto) {
     return this.stats.summary(actor, query);
   }

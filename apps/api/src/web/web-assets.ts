@@ -75,9 +75,13 @@ export function webAssetsHandler(assets: WebAssets): RequestHandler {
     if (mount) {
       const file = path.slice(mount.prefix.length);
       if (!file || file.endsWith('/')) return next();
-      res.sendFile(file, { root: mount.root, dotfiles: 'deny', maxAge: mount.maxAgeSeconds * 1000, immutable: false }, (err) => {
-        if (err && !res.headersSent) next();
-      });
+      res.sendFile(
+        file,
+        { root: mount.root, dotfiles: 'deny', maxAge: mount.maxAgeSeconds * 1000, immutable: false },
+        (err) => {
+          if (err && !res.headersSent) next();
+        },
+      );
       return;
     }
     if (!extname(path) && wantsHtml(req)) return sendIndex(res, next);

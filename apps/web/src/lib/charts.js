@@ -21,14 +21,44 @@ export async function ensureChartJs() {
  * A chart with its data table. `kind`: 'line' | 'bar' | 'doughnut'.
  * @returns {{ el: HTMLElement, destroy(): void }}
  */
-export function chartBlock(Chart, { kind, label, labels, datasets, headers, stacked = false, horizontal = false, valueFormat = (v) => String(v) }) {
+export function chartBlock(
+  Chart,
+  { kind, label, labels, datasets, headers, stacked = false, horizontal = false, valueFormat = (v) => String(v) },
+) {
   const canvas = h('canvas', { role: 'img', 'aria-label': label });
-  const rows = labels.map((l, i) => h('tr', {}, h('th', { scope: 'row' }, String(l)), datasets.map((d) => h('td', {}, valueFormat(d.data[i])))));
-  const table = h('table', { class: 'table table--compact' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, headers[0]), datasets.map((d) => h('th', { scope: 'col' }, d.label)))), h('tbody', {}, rows));
-  const el = h('figure', { class: `chart chart--${kind}` }, h('div', { class: 'chart__canvas' }, canvas), h('details', { class: 'chart__data' }, h('summary', {}, t('common.showData')), tableWrap(label, table)));
+  const rows = labels.map((l, i) =>
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'row' }, String(l)),
+      datasets.map((d) => h('td', {}, valueFormat(d.data[i]))),
+    ),
+  );
+  const table = h(
+    'table',
+    { class: 'table table--compact' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, headers[0]),
+        datasets.map((d) => h('th', { scope: 'col' }, d.label)),
+      ),
+    ),
+    h('tbody', {}, rows),
+  );
+  const el = h(
+    'figure',
+    { class: `chart chart--${kind}` },
+    h('div', { class: 'chart__canvas' }, canvas),
+    h('details', { class: 'chart__data' }, h('summary', {}, t('common.showData')), tableWrap(label, table)),
+  );
   const colored = datasets.map((d, i) => ({
     ...d,
-    backgroundColor: kind === 'doughnut' ? labels.map((_, j) => PALETTE[j % PALETTE.length]) : `${PALETTE[i % PALETTE.length]}cc`,
+    backgroundColor:
+      kind === 'doughnut' ? labels.map((_, j) => PALETTE[j % PALETTE.length]) : `${PALETTE[i % PALETTE.length]}cc`,
     borderColor: kind === 'doughnut' ? '#fff' : PALETTE[i % PALETTE.length],
     borderWidth: kind === 'line' ? 2 : 1,
     pointRadius: kind === 'line' ? (labels.length > 60 ? 0 : 2) : undefined,

@@ -43,6 +43,9 @@ export function parseCsv(text) {
   if (field !== '' || record.length) endRecord();
   const [head, ...rest] = records;
   const header = (head?.values ?? []).map((h) => h.trim().toLowerCase());
-  const rows = rest.map(({ line: l, values }) => ({ line: l, record: Object.fromEntries(header.map((name, i) => [name, values[i] ?? ''])) }));
+  const rows = rest.map(({ line: l, values }) => ({
+    line: l,
+    record: Object.fromEntries(header.map((name, i) => [name, values[i] ?? ''])),
+  }));
   return { header, rows };
 }

@@ -37,7 +37,12 @@ export function replace(el, ...children) {
 
 /** `aria-live` message area: `set(text, kind)` where kind is 'info' | 'success' | 'error'. */
 export function messageArea({ assertive = false, id } = {}) {
-  const el = h('div', { class: 'message', id, role: assertive ? 'alert' : 'status', 'aria-live': assertive ? 'assertive' : 'polite' });
+  const el = h('div', {
+    class: 'message',
+    id,
+    role: assertive ? 'alert' : 'status',
+    'aria-live': assertive ? 'assertive' : 'polite',
+  });
   return {
     el,
     set(text, kind = 'info') {
@@ -61,14 +66,25 @@ export function field({ label, name, type = 'text', hint, required, control, att
   let input;
   if (control) input = control;
   else if (type === 'select') {
-    input = h('select', { id, name, required, ...attrs }, (options ?? []).map(([v, text]) => h('option', { value: v, selected: v === value }, text)));
+    input = h(
+      'select',
+      { id, name, required, ...attrs },
+      (options ?? []).map(([v, text]) => h('option', { value: v, selected: v === value }, text)),
+    );
   } else if (type === 'textarea') input = h('textarea', { id, name, required, ...attrs }, value ?? '');
   else input = h('input', { id, name, type, required, value, ...attrs });
   input.id = id;
   const hintEl = hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null;
   const errorEl = h('p', { class: 'field-error', id: `${id}-error`, hidden: true });
   input.setAttribute('aria-describedby', [hintEl ? hintEl.id : '', errorEl.id].filter(Boolean).join(' '));
-  const wrap = h('div', { class: `field field--${type}` }, h('label', { for: id }, label, required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null), hintEl, input, errorEl);
+  const wrap = h(
+    'div',
+    { class: `field field--${type}` },
+    h('label', { for: id }, label, required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
+    hintEl,
+    input,
+    errorEl,
+  );
   return {
     wrap,
     input,
@@ -83,7 +99,11 @@ export function field({ label, name, type = 'text', hint, required, control, att
 
 /** A horizontally scrollable, keyboard-reachable wrapper for a wide table. */
 export function tableWrap(label, table, { tall = false } = {}) {
-  return h('div', { class: `table-wrap${tall ? ' table-wrap--tall' : ''}`, role: 'region', 'aria-label': label, tabindex: '0' }, table);
+  return h(
+    'div',
+    { class: `table-wrap${tall ? ' table-wrap--tall' : ''}`, role: 'region', 'aria-label': label, tabindex: '0' },
+    table,
+  );
 }
 
 /**

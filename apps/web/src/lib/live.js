@@ -31,7 +31,8 @@ export class StationStore {
     for (const s of stations) {
       ids.add(s.id);
       const current = this.byId.get(s.id);
-      if (!current || Number(s.sequence) >= Number(current.sequence)) this.byId.set(s.id, { ...current, ...s, sequence: Number(s.sequence) });
+      if (!current || Number(s.sequence) >= Number(current.sequence))
+        this.byId.set(s.id, { ...current, ...s, sequence: Number(s.sequence) });
     }
     for (const id of [...this.byId.keys()]) if (!ids.has(id)) this.byId.delete(id);
     this.emit({ type: 'list' });

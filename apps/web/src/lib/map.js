@@ -18,7 +18,14 @@ export function createStationsMap(container, { onNotice }) {
     onNotice(t('citizen.mapUnavailable'));
     return null;
   }
-  const map = L.map(container, { center: BUCARAMANGA, zoom: 13, scrollWheelZoom: false, keyboard: true, attributionControl: true, fadeAnimation: false });
+  const map = L.map(container, {
+    center: BUCARAMANGA,
+    zoom: 13,
+    scrollWheelZoom: false,
+    keyboard: true,
+    attributionControl: true,
+    fadeAnimation: false,
+  });
   let removed = false;
   container.classList.add('map--plain');
   let tileErrors = 0;
@@ -73,10 +80,21 @@ export function createStationsMap(container, { onNotice }) {
     update(stations) {
       if (removed) return;
       for (const s of stations) {
-        const icon = L.divIcon({ className: 'station-marker-wrap', html: markerElement(s), iconSize: [34, 34], iconAnchor: [17, 17] });
+        const icon = L.divIcon({
+          className: 'station-marker-wrap',
+          html: markerElement(s),
+          iconSize: [34, 34],
+          iconAnchor: [17, 17],
+        });
         let marker = markers.get(s.id);
         if (!marker) {
-          marker = L.marker([s.lat, s.lon], { icon, title: label(s), alt: label(s), keyboard: true, riseOnHover: true }).addTo(map);
+          marker = L.marker([s.lat, s.lon], {
+            icon,
+            title: label(s),
+            alt: label(s),
+            keyboard: true,
+            riseOnHover: true,
+          }).addTo(map);
           marker.bindPopup(() => popup(markers.get(s.id).station));
           // The name on hover and keyboard focus: without base tiles it is the only way to tell which is which.
           marker.bindTooltip(() => markers.get(s.id).station.name, { direction: 'top', offset: [0, -16] });
@@ -97,7 +115,11 @@ export function createStationsMap(container, { onNotice }) {
         }
       }
       if (!fitted && stations.length > 0) {
-        map.fitBounds(L.latLngBounds(stations.map((s) => [s.lat, s.lon])), { padding: [24, 24], maxZoom: 15, animate: false });
+        map.fitBounds(L.latLngBounds(stations.map((s) => [s.lat, s.lon])), {
+          padding: [24, 24],
+          maxZoom: 15,
+          animate: false,
+        });
         fitted = true;
       }
     },

@@ -40,7 +40,10 @@ export function describeOpeningHours(source) {
   const plural = t('howTo.daysPlural');
   const singular = t('howTo.days');
   const lines = [];
-  for (const rule of text.split(';').map((r) => r.trim()).filter(Boolean)) {
+  for (const rule of text
+    .split(';')
+    .map((r) => r.trim())
+    .filter(Boolean)) {
     const m = /^(\S+)\s+(.+)$/.exec(rule);
     if (!m) return [text];
     const [, selector, times] = m;

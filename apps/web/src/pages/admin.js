@@ -22,7 +22,17 @@ export function renderAdmin(view, { path }) {
     h(
       'nav',
       { class: 'subnav', 'aria-label': t('admin.sectionsLabel') },
-      h('ul', {}, SECTIONS.map(([slug, key]) => h('li', {}, h('a', { href: `#/admin/${slug}`, 'aria-current': slug === section[0] ? 'page' : undefined }, t(key))))),
+      h(
+        'ul',
+        {},
+        SECTIONS.map(([slug, key]) =>
+          h(
+            'li',
+            {},
+            h('a', { href: `#/admin/${slug}`, 'aria-current': slug === section[0] ? 'page' : undefined }, t(key)),
+          ),
+        ),
+      ),
     ),
   );
   const body = h('div', { class: 'admin-body' });
@@ -49,16 +59,18 @@ function clearFieldErrors(fields) {
 
 /** A row button that sends `request()`; then shows `done()` and reloads the list, or shows the error. */
 function onClickRequest(button, { message, request, done, reload }) {
-  button.addEventListener('click', () =>
-    void whileBusy(button, async () => {
-      try {
-        await request();
-        message.set(done(), 'success');
-        await reload();
-      } catch (error) {
-        message.set(errorMessage(error), 'error');
-      }
-    }),
+  button.addEventListener(
+    'click',
+    () =>
+      void whileBusy(button, async () => {
+        try {
+          await request();
+          message.set(done(), 'success');
+          await reload();
+        } catch (error) {
+          message.set(errorMessage(error), 'error');
+        }
+      }),
   );
 }
 
@@ -87,7 +99,9 @@ function onCreateSubmit(form, { button, fields, message, url, payload, done, rel
 }
 
 async function loadAllStations() {
-  return (await api.get('/api/v1/stations/all')).sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name, 'es') : a.kind === 'station' ? -1 : 1));
+  return (await api.get('/api/v1/stations/all')).sort((a, b) =>
+    a.kind === b.kind ? a.name.localeCompare(b.name, 'es') : a.kind === 'station' ? -1 : 1,
+  );
 }
 
 // ---------------------------------------------------------------- stations
@@ -96,24 +110,80 @@ function renderStations(body) {
   message.clear();
   const listBox = h('div', { 'data-admin-stations': '' });
   const f = {
-    code: field({ label: t('admin.code'), name: 'code', required: true, attrs: { maxlength: '32', autocapitalize: 'characters' } }),
+    code: field({
+      label: t('admin.code'),
+      name: 'code',
+      required: true,
+      attrs: { maxlength: '32', autocapitalize: 'characters' },
+    }),
     name: field({ label: t('admin.name'), name: 'name', required: true, attrs: { maxlength: '120' } }),
     address: field({ label: t('admin.address'), name: 'address', attrs: { maxlength: '200' } }),
-    lat: field({ label: t('admin.lat'), name: 'lat', type: 'number', required: true, attrs: { step: 'any', min: '-90', max: '90' } }),
-    lon: field({ label: t('admin.lon'), name: 'lon', type: 'number', required: true, attrs: { step: 'any', min: '-180', max: '180' } }),
-    capacity: field({ label: t('admin.capacity'), name: 'capacity', type: 'number', required: true, attrs: { min: '1', max: '500', step: '1' } }),
-    helmetsAvailable: field({ label: t('admin.helmets'), name: 'helmetsAvailable', type: 'number', attrs: { min: '0', max: '1000', step: '1' }, value: '0' }),
-    kind: field({ label: t('admin.kind'), name: 'kind', type: 'select', options: [['station', t('admin.kindStation')], ['depot', t('admin.kindDepot')]], value: 'station' }),
+    lat: field({
+      label: t('admin.lat'),
+      name: 'lat',
+      type: 'number',
+      required: true,
+      attrs: { step: 'any', min: '-90', max: '90' },
+    }),
+    lon: field({
+      label: t('admin.lon'),
+      name: 'lon',
+      type: 'number',
+      required: true,
+      attrs: { step: 'any', min: '-180', max: '180' },
+    }),
+    capacity: field({
+      label: t('admin.capacity'),
+      name: 'capacity',
+      type: 'number',
+      required: true,
+      attrs: { min: '1', max: '500', step: '1' },
+    }),
+    helmetsAvailable: field({
+      label: t('admin.helmets'),
+      name: 'helmetsAvailable',
+      type: 'number',
+      attrs: { min: '0', max: '1000', step: '1' },
+      value: '0',
+    }),
+    kind: field({
+      label: t('admin.kind'),
+      name: 'kind',
+      type: 'select',
+      options: [
+        ['station', t('admin.kindStation')],
+        ['depot', t('admin.kindDepot')],
+      ],
+      value: 'station',
+    }),
   };
   const near = h('input', { type: 'checkbox', id: 'new-station-near' });
   const createBtn = h('button', { type: 'submit', class: 'btn btn--primary' }, t('admin.create'));
   const createMessage = messageArea({ assertive: true });
   createMessage.clear();
-  const form = h('form', { class: 'form form--grid', novalidate: true }, Object.values(f).map((x) => x.wrap), h('div', { class: 'check' }, near, h('label', { for: 'new-station-near' }, t('admin.nearMetrolinea'))), createMessage.el, h('div', { class: 'actions' }, createBtn));
+  const form = h(
+    'form',
+    { class: 'form form--grid', novalidate: true },
+    Object.values(f).map((x) => x.wrap),
+    h('div', { class: 'check' }, near, h('label', { for: 'new-station-near' }, t('admin.nearMetrolinea'))),
+    createMessage.el,
+    h('div', { class: 'actions' }, createBtn),
+  );
 
   body.append(
-    h('section', { class: 'panel', 'aria-labelledby': 'st-list' }, h('h2', { id: 'st-list' }, t('admin.stations')), message.el, listBox),
-    h('section', { class: 'panel', 'aria-labelledby': 'st-new' }, h('h2', { id: 'st-new' }, t('admin.newStation')), form),
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'st-list' },
+      h('h2', { id: 'st-list' }, t('admin.stations')),
+      message.el,
+      listBox,
+    ),
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'st-new' },
+      h('h2', { id: 'st-new' }, t('admin.newStation')),
+      form,
+    ),
   );
 
   async function load() {
@@ -122,7 +192,24 @@ function renderStations(body) {
       const table = h(
         'table',
         { class: 'table' },
-        h('thead', {}, h('tr', {}, [t('admin.colCode'), t('admin.colName'), t('admin.colKind'), t('admin.colBikes'), t('admin.colCapacity'), t('admin.colHelmets'), t('admin.colState'), t('common.actions')].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            [
+              t('admin.colCode'),
+              t('admin.colName'),
+              t('admin.colKind'),
+              t('admin.colBikes'),
+              t('admin.colCapacity'),
+              t('admin.colHelmets'),
+              t('admin.colState'),
+              t('common.actions'),
+            ].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
         h('tbody', {}, stations.map(stationRow)),
       );
       replace(listBox, tableWrap(t('admin.stations'), table));
@@ -132,16 +219,48 @@ function renderStations(body) {
   }
 
   function stationRow(s) {
-    const capacity = h('input', { type: 'number', min: '1', max: '500', step: '1', value: String(s.capacity), class: 'input--small', 'aria-label': t('admin.capacityFor', { name: s.name }) });
-    const helmets = h('input', { type: 'number', min: '0', max: '1000', step: '1', value: String(s.helmetsAvailable), class: 'input--small', 'aria-label': t('admin.helmetsFor', { name: s.name }) });
-    const save = h('button', { type: 'button', class: 'btn btn--small', 'aria-label': t('admin.saveFor', { name: s.name }) }, t('common.save'));
+    const capacity = h('input', {
+      type: 'number',
+      min: '1',
+      max: '500',
+      step: '1',
+      value: String(s.capacity),
+      class: 'input--small',
+      'aria-label': t('admin.capacityFor', { name: s.name }),
+    });
+    const helmets = h('input', {
+      type: 'number',
+      min: '0',
+      max: '1000',
+      step: '1',
+      value: String(s.helmetsAvailable),
+      class: 'input--small',
+      'aria-label': t('admin.helmetsFor', { name: s.name }),
+    });
+    const save = h(
+      'button',
+      { type: 'button', class: 'btn btn--small', 'aria-label': t('admin.saveFor', { name: s.name }) },
+      t('common.save'),
+    );
     onClickRequest(save, {
       message,
-      request: () => api.patch(`/api/v1/stations/${s.id}`, { capacity: Number(capacity.value), helmetsAvailable: Number(helmets.value) }),
+      request: () =>
+        api.patch(`/api/v1/stations/${s.id}`, {
+          capacity: Number(capacity.value),
+          helmetsAvailable: Number(helmets.value),
+        }),
       done: () => t('admin.saved', { name: s.name }),
       reload: load,
     });
-    const toggle = h('button', { type: 'button', class: `btn btn--small ${s.active ? 'btn--danger' : ''}`, 'aria-label': t(s.active ? 'admin.closeStation' : 'admin.openStation', { name: s.name }) }, t(s.active ? 'admin.close' : 'admin.open'));
+    const toggle = h(
+      'button',
+      {
+        type: 'button',
+        class: `btn btn--small ${s.active ? 'btn--danger' : ''}`,
+        'aria-label': t(s.active ? 'admin.closeStation' : 'admin.openStation', { name: s.name }),
+      },
+      t(s.active ? 'admin.close' : 'admin.open'),
+    );
     onClickRequest(toggle, {
       message,
       request: () => api.post(`/api/v1/stations/${s.id}/${s.active ? 'close' : 'open'}`, {}),
@@ -157,7 +276,15 @@ function renderStations(body) {
       h('td', {}, `${s.bikesAvailable} / ${s.bikesDocked}`),
       h('td', {}, capacity),
       h('td', {}, helmets),
-      h('td', {}, h('span', { class: `badge badge--${s.active ? 'open' : 'closed'}` }, s.active ? t('admin.active') : t('admin.inactive'))),
+      h(
+        'td',
+        {},
+        h(
+          'span',
+          { class: `badge badge--${s.active ? 'open' : 'closed'}` },
+          s.active ? t('admin.active') : t('admin.inactive'),
+        ),
+      ),
       h('td', { class: 'cell-actions' }, save, ' ', toggle),
     );
   }
@@ -193,20 +320,50 @@ function renderFleet(body) {
 
   // Register
   const reg = {
-    code: field({ label: t('admin.bikeCode'), name: 'code', required: true, attrs: { maxlength: '32', autocapitalize: 'characters', spellcheck: 'false' } }),
+    code: field({
+      label: t('admin.bikeCode'),
+      name: 'code',
+      required: true,
+      attrs: { maxlength: '32', autocapitalize: 'characters', spellcheck: 'false' },
+    }),
     donor: field({ label: t('admin.donor'), name: 'donor', type: 'select', required: true, options: [] }),
     stationId: field({ label: t('admin.station'), name: 'stationId', type: 'select', required: true, options: [] }),
   };
   const regBtn = h('button', { type: 'submit', class: 'btn btn--primary' }, t('admin.create'));
   const regMessage = messageArea({ assertive: true });
   regMessage.clear();
-  const regForm = h('form', { class: 'form form--inline', novalidate: true, 'data-register-bike': '' }, reg.code.wrap, reg.donor.wrap, reg.stationId.wrap, h('div', { class: 'field field--button' }, regBtn));
+  const regForm = h(
+    'form',
+    { class: 'form form--inline', novalidate: true, 'data-register-bike': '' },
+    reg.code.wrap,
+    reg.donor.wrap,
+    reg.stationId.wrap,
+    h('div', { class: 'field field--button' }, regBtn),
+  );
 
   // List
-  const filterStation = field({ label: t('admin.filterStation'), name: 'filterStation', type: 'select', options: [['', t('admin.any')]], value: '' });
-  const filterState = field({ label: t('admin.filterState'), name: 'filterState', type: 'select', options: [['', t('admin.any')], ...BIKE_STATES.map((s) => [s, t(`bikeStates.${s}`)])], value: '' });
+  const filterStation = field({
+    label: t('admin.filterStation'),
+    name: 'filterStation',
+    type: 'select',
+    options: [['', t('admin.any')]],
+    value: '',
+  });
+  const filterState = field({
+    label: t('admin.filterState'),
+    name: 'filterState',
+    type: 'select',
+    options: [['', t('admin.any')], ...BIKE_STATES.map((s) => [s, t(`bikeStates.${s}`)])],
+    value: '',
+  });
   const searchBtn = h('button', { type: 'submit', class: 'btn' }, t('admin.search'));
-  const listForm = h('form', { class: 'form form--inline', novalidate: true }, filterStation.wrap, filterState.wrap, h('div', { class: 'field field--button' }, searchBtn));
+  const listForm = h(
+    'form',
+    { class: 'form form--inline', novalidate: true },
+    filterStation.wrap,
+    filterState.wrap,
+    h('div', { class: 'field field--button' }, searchBtn),
+  );
   const listMessage = messageArea({ assertive: true });
   listMessage.clear();
   const listBox = h('div', { 'data-admin-bikes': '' });
@@ -214,24 +371,60 @@ function renderFleet(body) {
   // Import
   const file = field({ label: t('admin.importFile'), name: 'csv', type: 'file', attrs: { accept: '.csv,text/csv' } });
   const importBtn = h('button', { type: 'submit', class: 'btn' }, t('admin.importRun'));
-  const importForm = h('form', { class: 'form form--inline', novalidate: true }, file.wrap, h('div', { class: 'field field--button' }, importBtn));
+  const importForm = h(
+    'form',
+    { class: 'form form--inline', novalidate: true },
+    file.wrap,
+    h('div', { class: 'field field--button' }, importBtn),
+  );
   const importMessage = messageArea({ assertive: true });
   importMessage.clear();
   const importLog = h('ol', { class: 'import-log', 'aria-label': t('admin.importTitle') });
 
   body.append(
-    h('section', { class: 'panel', 'aria-labelledby': 'fl-reg' }, h('h2', { id: 'fl-reg' }, t('admin.registerBike')), regForm, regMessage.el),
-    h('section', { class: 'panel', 'aria-labelledby': 'fl-list' }, h('h2', { id: 'fl-list' }, t('admin.bikesTitle')), listForm, listMessage.el, listBox),
-    h('section', { class: 'panel', 'aria-labelledby': 'fl-imp' }, h('h2', { id: 'fl-imp' }, t('admin.importTitle')), h('p', {}, t('admin.importIntro')), importForm, importMessage.el, importLog, h('p', { class: 'hint' }, t('admin.importCli'))),
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'fl-reg' },
+      h('h2', { id: 'fl-reg' }, t('admin.registerBike')),
+      regForm,
+      regMessage.el,
+    ),
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'fl-list' },
+      h('h2', { id: 'fl-list' }, t('admin.bikesTitle')),
+      listForm,
+      listMessage.el,
+      listBox,
+    ),
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'fl-imp' },
+      h('h2', { id: 'fl-imp' }, t('admin.importTitle')),
+      h('p', {}, t('admin.importIntro')),
+      importForm,
+      importMessage.el,
+      importLog,
+      h('p', { class: 'hint' }, t('admin.importCli')),
+    ),
   );
 
   async function loadRefs() {
     try {
       [stations, donors] = await Promise.all([loadAllStations(), api.get('/api/v1/donors')]);
-      replace(reg.donor.input, donors.map((d) => h('option', { value: d.code }, d.name)));
-      const stationOptions = stations.map((s) => h('option', { value: s.id }, s.kind === 'depot' ? `${s.name} (${t('admin.kindDepot')})` : s.name));
+      replace(
+        reg.donor.input,
+        donors.map((d) => h('option', { value: d.code }, d.name)),
+      );
+      const stationOptions = stations.map((s) =>
+        h('option', { value: s.id }, s.kind === 'depot' ? `${s.name} (${t('admin.kindDepot')})` : s.name),
+      );
       replace(reg.stationId.input, stationOptions);
-      replace(filterStation.input, h('option', { value: '' }, t('admin.any')), stations.map((s) => h('option', { value: s.id }, s.name)));
+      replace(
+        filterStation.input,
+        h('option', { value: '' }, t('admin.any')),
+        stations.map((s) => h('option', { value: s.id }, s.name)),
+      );
     } catch (error) {
       regMessage.set(errorMessage(error), 'error');
     }
@@ -240,14 +433,30 @@ function renderFleet(body) {
   async function loadBikes() {
     listMessage.clear();
     try {
-      const bikes = await api.get(`/api/v1/bikes${query({ stationId: filterStation.input.value, state: filterState.input.value, limit: 1000 })}`);
+      const bikes = await api.get(
+        `/api/v1/bikes${query({ stationId: filterStation.input.value, state: filterState.input.value, limit: 1000 })}`,
+      );
       const table = h(
         'table',
         { class: 'table' },
-        h('thead', {}, h('tr', {}, [t('admin.colCode'), t('admin.donor'), t('admin.colState'), t('admin.station'), t('common.actions')].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            [t('admin.colCode'), t('admin.donor'), t('admin.colState'), t('admin.station'), t('common.actions')].map(
+              (c) => h('th', { scope: 'col' }, c),
+            ),
+          ),
+        ),
         h('tbody', {}, bikes.flatMap(bikeRows)),
       );
-      replace(listBox, h('p', { class: 'hint' }, t('admin.bikesShown', { n: bikes.length })), tableWrap(t('admin.bikesTitle'), table, { tall: true }));
+      replace(
+        listBox,
+        h('p', { class: 'hint' }, t('admin.bikesShown', { n: bikes.length })),
+        tableWrap(t('admin.bikesTitle'), table, { tall: true }),
+      );
     } catch (error) {
       listMessage.set(errorMessage(error), 'error');
     }
@@ -257,7 +466,16 @@ function renderFleet(body) {
     const formRow = h('tr', { class: 'row--form', hidden: true });
     const actions = h('td', { class: 'cell-actions' });
     if (bike.state !== 'retired' && bike.state !== 'on_loan') {
-      const retire = h('button', { type: 'button', class: 'btn btn--small btn--danger', 'aria-expanded': 'false', 'aria-label': t('admin.retireFor', { code: bike.code }) }, t('admin.retire'));
+      const retire = h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn btn--small btn--danger',
+          'aria-expanded': 'false',
+          'aria-label': t('admin.retireFor', { code: bike.code }),
+        },
+        t('admin.retire'),
+      );
       retire.addEventListener('click', () => {
         const open = formRow.hidden;
         formRow.hidden = !open;
@@ -265,9 +483,18 @@ function renderFleet(body) {
         if (open) formRow.querySelector('input')?.focus();
       });
       actions.append(retire);
-      const reason = field({ label: t('admin.retireReason'), name: `reason-${bike.id}`, attrs: { maxlength: '500', minlength: '3' } });
+      const reason = field({
+        label: t('admin.retireReason'),
+        name: `reason-${bike.id}`,
+        attrs: { maxlength: '500', minlength: '3' },
+      });
       const confirm = h('button', { type: 'submit', class: 'btn btn--small btn--danger' }, t('common.confirm'));
-      const form = h('form', { class: 'form form--inline', novalidate: true }, reason.wrap, h('div', { class: 'field field--button' }, confirm));
+      const form = h(
+        'form',
+        { class: 'form form--inline', novalidate: true },
+        reason.wrap,
+        h('div', { class: 'field field--button' }, confirm),
+      );
       form.addEventListener('submit', (e) => {
         e.preventDefault();
         void whileBusy(confirm, async () => {
@@ -287,7 +514,18 @@ function renderFleet(body) {
       });
       formRow.append(h('td', { colspan: '5' }, form));
     }
-    return [h('tr', { 'data-bike-code': bike.code }, h('th', { scope: 'row', class: 'code' }, bike.code), h('td', {}, bike.donorName || bike.donor), h('td', {}, t(`bikeStates.${bike.state}`)), h('td', {}, bike.stationId ? stationName(bike.stationId) : '—'), actions), formRow];
+    return [
+      h(
+        'tr',
+        { 'data-bike-code': bike.code },
+        h('th', { scope: 'row', class: 'code' }, bike.code),
+        h('td', {}, bike.donorName || bike.donor),
+        h('td', {}, t(`bikeStates.${bike.state}`)),
+        h('td', {}, bike.stationId ? stationName(bike.stationId) : '—'),
+        actions,
+      ),
+      formRow,
+    ];
   }
 
   regForm.addEventListener('submit', (e) => {
@@ -302,7 +540,11 @@ function renderFleet(body) {
         return;
       }
       try {
-        const bike = await api.post('/api/v1/bikes', { code, donor: reg.donor.input.value, stationId: reg.stationId.input.value });
+        const bike = await api.post('/api/v1/bikes', {
+          code,
+          donor: reg.donor.input.value,
+          stationId: reg.stationId.input.value,
+        });
         regMessage.set(t('admin.bikeRegistered', { code: bike.code }), 'success');
         reg.code.input.value = '';
         reg.code.input.focus();
@@ -347,14 +589,24 @@ function renderFleet(body) {
         try {
           const stationId = byCode.get((record.station_code ?? '').trim().toUpperCase());
           if (!stationId) throw new ApiError({ status: 404, code: 'STATION_NOT_FOUND', message: '' });
-          await api.post('/api/v1/bikes', { code: record.code.trim().toUpperCase(), donor: record.donor_code.trim(), stationId });
+          await api.post('/api/v1/bikes', {
+            code: record.code.trim().toUpperCase(),
+            donor: record.donor_code.trim(),
+            stationId,
+          });
           ok++;
           result = t('admin.importOk');
         } catch (error) {
           failed++;
           result = errorMessage(error);
         }
-        importLog.append(h('li', { class: result === t('admin.importOk') ? 'ok' : 'error' }, t('admin.importRow', { line, result: `${record.code ?? ''} ${result}` })));
+        importLog.append(
+          h(
+            'li',
+            { class: result === t('admin.importOk') ? 'ok' : 'error' },
+            t('admin.importRow', { line, result: `${record.code ?? ''} ${result}` }),
+          ),
+        );
       }
       importMessage.set(t('admin.importSummary', { ok, failed }), failed ? 'error' : 'success');
       await loadBikes();
@@ -371,19 +623,56 @@ function renderStaff(body) {
   message.clear();
   const listBox = h('div', { 'data-admin-staff': '' });
   const f = {
-    email: field({ label: t('admin.email'), name: 'email', type: 'email', required: true, attrs: { autocomplete: 'off' } }),
+    email: field({
+      label: t('admin.email'),
+      name: 'email',
+      type: 'email',
+      required: true,
+      attrs: { autocomplete: 'off' },
+    }),
     fullName: field({ label: t('admin.fullName'), name: 'fullName', attrs: { maxlength: '120' } }),
-    role: field({ label: t('admin.role'), name: 'role', type: 'select', options: ['operator', 'planner', 'admin'].map((r) => [r, t(`roles.${r}`)]), value: 'operator' }),
-    password: field({ label: t('admin.password'), name: 'password', type: 'password', required: true, attrs: { minlength: '10', autocomplete: 'new-password' } }),
-    homeStationId: field({ label: t('admin.homeStation'), name: 'homeStationId', type: 'select', options: [['', t('admin.noHomeStation')]], value: '' }),
+    role: field({
+      label: t('admin.role'),
+      name: 'role',
+      type: 'select',
+      options: ['operator', 'planner', 'admin'].map((r) => [r, t(`roles.${r}`)]),
+      value: 'operator',
+    }),
+    password: field({
+      label: t('admin.password'),
+      name: 'password',
+      type: 'password',
+      required: true,
+      attrs: { minlength: '10', autocomplete: 'new-password' },
+    }),
+    homeStationId: field({
+      label: t('admin.homeStation'),
+      name: 'homeStationId',
+      type: 'select',
+      options: [['', t('admin.noHomeStation')]],
+      value: '',
+    }),
   };
   const all = h('input', { type: 'checkbox', id: 'staff-all-stations' });
   const createBtn = h('button', { type: 'submit', class: 'btn btn--primary' }, t('admin.create'));
   const createMessage = messageArea({ assertive: true });
   createMessage.clear();
-  const form = h('form', { class: 'form form--grid', novalidate: true }, Object.values(f).map((x) => x.wrap), h('div', { class: 'check' }, all, h('label', { for: 'staff-all-stations' }, t('admin.allStationsLabel'))), createMessage.el, h('div', { class: 'actions' }, createBtn));
+  const form = h(
+    'form',
+    { class: 'form form--grid', novalidate: true },
+    Object.values(f).map((x) => x.wrap),
+    h('div', { class: 'check' }, all, h('label', { for: 'staff-all-stations' }, t('admin.allStationsLabel'))),
+    createMessage.el,
+    h('div', { class: 'actions' }, createBtn),
+  );
   body.append(
-    h('section', { class: 'panel', 'aria-labelledby': 'sf-list' }, h('h2', { id: 'sf-list' }, t('admin.staffTitle')), message.el, listBox),
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'sf-list' },
+      h('h2', { id: 'sf-list' }, t('admin.staffTitle')),
+      message.el,
+      listBox,
+    ),
     h('section', { class: 'panel', 'aria-labelledby': 'sf-new' }, h('h2', { id: 'sf-new' }, t('admin.newStaff')), form),
   );
 
@@ -392,25 +681,61 @@ function renderStaff(body) {
       const [staff, st] = await Promise.all([api.get('/api/v1/staff'), stations.length ? stations : loadAllStations()]);
       if (!stations.length) {
         stations = st;
-        replace(f.homeStationId.input, h('option', { value: '' }, t('admin.noHomeStation')), stations.map((s) => h('option', { value: s.id }, s.name)));
+        replace(
+          f.homeStationId.input,
+          h('option', { value: '' }, t('admin.noHomeStation')),
+          stations.map((s) => h('option', { value: s.id }, s.name)),
+        );
       }
       const name = (id) => stations.find((s) => s.id === id)?.name ?? '—';
       const table = h(
         'table',
         { class: 'table' },
-        h('thead', {}, h('tr', {}, [t('admin.colEmail'), t('admin.colName'), t('admin.colRole'), t('admin.colStation'), t('admin.colActive'), t('common.actions')].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            [
+              t('admin.colEmail'),
+              t('admin.colName'),
+              t('admin.colRole'),
+              t('admin.colStation'),
+              t('admin.colActive'),
+              t('common.actions'),
+            ].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
         h(
           'tbody',
           {},
           staff.map((u) => {
-            const btn = h('button', { type: 'button', class: `btn btn--small ${u.active ? 'btn--danger' : ''}`, 'aria-label': t(u.active ? 'admin.deactivateFor' : 'admin.activateFor', { email: u.email }) }, t(u.active ? 'admin.deactivate' : 'admin.activate'));
+            const btn = h(
+              'button',
+              {
+                type: 'button',
+                class: `btn btn--small ${u.active ? 'btn--danger' : ''}`,
+                'aria-label': t(u.active ? 'admin.deactivateFor' : 'admin.activateFor', { email: u.email }),
+              },
+              t(u.active ? 'admin.deactivate' : 'admin.activate'),
+            );
             onClickRequest(btn, {
               message,
               request: () => api.post(`/api/v1/staff/${u.id}/${u.active ? 'deactivate' : 'activate'}`, {}),
               done: () => t('admin.staffUpdated', { email: u.email }),
               reload: load,
             });
-            return h('tr', {}, h('th', { scope: 'row' }, u.email), h('td', {}, u.fullName), h('td', {}, t(`roles.${u.role}`)), h('td', {}, u.allStations ? t('admin.allStations') : u.homeStationId ? name(u.homeStationId) : '—'), h('td', {}, u.active ? t('common.yes') : t('common.no')), h('td', {}, btn));
+            return h(
+              'tr',
+              {},
+              h('th', { scope: 'row' }, u.email),
+              h('td', {}, u.fullName),
+              h('td', {}, t(`roles.${u.role}`)),
+              h('td', {}, u.allStations ? t('admin.allStations') : u.homeStationId ? name(u.homeStationId) : '—'),
+              h('td', {}, u.active ? t('common.yes') : t('common.no')),
+              h('td', {}, btn),
+            );
           }),
         ),
       );
@@ -445,14 +770,46 @@ function renderPilot(body) {
   const status = h('div', { class: 'pilot-status', 'data-pilot-status': '' });
   const message = messageArea({ assertive: true });
   message.clear();
-  const endDate = field({ label: t('admin.pilotEndDate'), name: 'endDate', type: 'date', value: bogotaToday(), attrs: { max: bogotaToday() } });
+  const endDate = field({
+    label: t('admin.pilotEndDate'),
+    name: 'endDate',
+    type: 'date',
+    value: bogotaToday(),
+    attrs: { max: bogotaToday() },
+  });
   const confirm = h('input', { type: 'checkbox', id: 'pilot-confirm' });
   const closeBtn = h('button', { type: 'submit', class: 'btn btn--danger' }, t('admin.pilotClose'));
-  const closeForm = h('form', { class: 'form', novalidate: true }, endDate.wrap, h('div', { class: 'check' }, confirm, h('label', { for: 'pilot-confirm' }, t('admin.pilotConfirm'))), h('div', { class: 'actions' }, closeBtn));
-  const reason = field({ label: t('admin.pilotReopenReason'), name: 'reason', attrs: { maxlength: '500', minlength: '3' } });
+  const closeForm = h(
+    'form',
+    { class: 'form', novalidate: true },
+    endDate.wrap,
+    h('div', { class: 'check' }, confirm, h('label', { for: 'pilot-confirm' }, t('admin.pilotConfirm'))),
+    h('div', { class: 'actions' }, closeBtn),
+  );
+  const reason = field({
+    label: t('admin.pilotReopenReason'),
+    name: 'reason',
+    attrs: { maxlength: '500', minlength: '3' },
+  });
   const reopenBtn = h('button', { type: 'submit', class: 'btn' }, t('admin.pilotReopen'));
-  const reopenForm = h('form', { class: 'form', novalidate: true }, reason.wrap, h('div', { class: 'actions' }, reopenBtn));
-  body.append(h('section', { class: 'panel', 'aria-labelledby': 'pl-title' }, h('h2', { id: 'pl-title' }, t('admin.pilotTitle')), h('p', {}, t('admin.pilotIntro')), status, message.el, closeForm, reopenForm));
+  const reopenForm = h(
+    'form',
+    { class: 'form', novalidate: true },
+    reason.wrap,
+    h('div', { class: 'actions' }, reopenBtn),
+  );
+  body.append(
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'pl-title' },
+      h('h2', { id: 'pl-title' }, t('admin.pilotTitle')),
+      h('p', {}, t('admin.pilotIntro')),
+      status,
+      message.el,
+      closeForm,
+      reopenForm,
+    ),
+  );
 
   function unavailable(error) {
     return error instanceof ApiError && error.missingRoute;
@@ -462,12 +819,24 @@ function renderPilot(body) {
     try {
       const pilot = await api.get('/api/v1/pilot');
       const closed = pilot.status === 'closed';
-      const state = closed ? t('admin.pilotClosedState') : pilot.running === false ? t('admin.pilotNotRunningYet') : t('admin.pilotRunning');
+      const state = closed
+        ? t('admin.pilotClosedState')
+        : pilot.running === false
+          ? t('admin.pilotNotRunningYet')
+          : t('admin.pilotRunning');
       replace(
         status,
-        h('p', {}, h('span', { class: `badge badge--${closed ? 'closed' : 'open'}` }, t('admin.pilotStatus', { state }))),
-        closed && pilot.endDate ? h('p', {}, `${t('admin.pilotEndDate')}: ${pilot.endDate} · ${formatDateTime(pilot.closedAt)}`) : null,
-        Array.isArray(pilot.openLoans) && pilot.openLoans.length ? h('p', {}, t('admin.pilotOpenLoans', { n: pilot.openLoans.length })) : null,
+        h(
+          'p',
+          {},
+          h('span', { class: `badge badge--${closed ? 'closed' : 'open'}` }, t('admin.pilotStatus', { state })),
+        ),
+        closed && pilot.endDate
+          ? h('p', {}, `${t('admin.pilotEndDate')}: ${pilot.endDate} · ${formatDateTime(pilot.closedAt)}`)
+          : null,
+        Array.isArray(pilot.openLoans) && pilot.openLoans.length
+          ? h('p', {}, t('admin.pilotOpenLoans', { n: pilot.openLoans.length }))
+          : null,
       );
       closeForm.hidden = closed;
       reopenForm.hidden = !closed;

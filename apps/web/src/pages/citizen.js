@@ -9,7 +9,12 @@ import { createStationsMap } from '../lib/map.js';
 export function renderCitizen(view) {
   const store = new StationStore();
   const status = h('p', { class: 'live-status', role: 'status', 'data-live-status': '' }, t('live.connecting'));
-  const announcer = h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'true', 'data-announcer': '' });
+  const announcer = h('div', {
+    class: 'visually-hidden',
+    'aria-live': 'polite',
+    'aria-atomic': 'true',
+    'data-announcer': '',
+  });
   const summary = h('p', { class: 'summary', 'data-summary': '' });
   const mapNotice = messageArea();
   mapNotice.clear();
@@ -24,7 +29,17 @@ export function renderCitizen(view) {
     status,
     summary,
     loadError.el,
-    h('div', { class: 'citizen-layout' }, h('div', { class: 'citizen-layout__map' }, mapEl, mapNotice.el), h('section', { class: 'citizen-layout__list', 'aria-labelledby': 'station-list-title' }, h('h2', { id: 'station-list-title' }, t('citizen.listTitle')), list)),
+    h(
+      'div',
+      { class: 'citizen-layout' },
+      h('div', { class: 'citizen-layout__map' }, mapEl, mapNotice.el),
+      h(
+        'section',
+        { class: 'citizen-layout__list', 'aria-labelledby': 'station-list-title' },
+        h('h2', { id: 'station-list-title' }, t('citizen.listTitle')),
+        list,
+      ),
+    ),
     h('p', { class: 'cta' }, t('citizen.ctaRegister'), ' ', h('a', { href: '#/registro' }, t('nav.register'))),
     announcer,
   );
@@ -56,7 +71,21 @@ export function renderCitizen(view) {
         h('div', {}, h('dt', {}, t('citizen.bikes')), h('dd', { 'data-field': 'bikes' }, String(s.bikesAvailable))),
         h('div', {}, h('dt', {}, t('citizen.spaces')), h('dd', { 'data-field': 'spaces' }, String(s.spacesAvailable))),
       ),
-      h('p', { class: 'station__meta' }, h('span', { class: `badge badge--${s.isOpen ? 'open' : 'closed'}`, 'data-field': 'open' }, s.isOpen ? t('citizen.open') : t('citizen.closed')), ' ', h('time', { 'data-field': 'updated', datetime: s.updatedAt }, t('time.updated', { ago: formatAgo(s.updatedAt) }))),
+      h(
+        'p',
+        { class: 'station__meta' },
+        h(
+          'span',
+          { class: `badge badge--${s.isOpen ? 'open' : 'closed'}`, 'data-field': 'open' },
+          s.isOpen ? t('citizen.open') : t('citizen.closed'),
+        ),
+        ' ',
+        h(
+          'time',
+          { 'data-field': 'updated', datetime: s.updatedAt },
+          t('time.updated', { ago: formatAgo(s.updatedAt) }),
+        ),
+      ),
     );
   }
 
@@ -93,7 +122,9 @@ export function renderCitizen(view) {
     clearTimeout(announceTimer);
     // One message per burst of changes, so a screen reader is not flooded.
     announceTimer = setTimeout(() => {
-      announcer.textContent = [...pending.values()].map((x) => t('live.stationChanged', { name: x.name, bikes: x.bikesAvailable, spaces: x.spacesAvailable })).join(' ');
+      announcer.textContent = [...pending.values()]
+        .map((x) => t('live.stationChanged', { name: x.name, bikes: x.bikesAvailable, spaces: x.spacesAvailable }))
+        .join(' ');
       pending.clear();
     }, 800);
   }

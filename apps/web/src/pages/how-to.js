@@ -9,17 +9,45 @@ export function renderHowTo(view) {
   const draw = (info) =>
     replace(
       body,
-      h('section', { 'aria-labelledby': 'h-free' }, h('h2', { id: 'h-free' }, t('howTo.freeTitle')), h('p', {}, t('howTo.free'))),
+      h(
+        'section',
+        { 'aria-labelledby': 'h-free' },
+        h('h2', { id: 'h-free' }, t('howTo.freeTitle')),
+        h('p', {}, t('howTo.free')),
+      ),
       h(
         'section',
         { 'aria-labelledby': 'h-hours' },
         h('h2', { id: 'h-hours' }, t('howTo.hoursTitle')),
-        h('ul', { 'data-opening-hours': '' }, openingHoursLines(info.openingHours).map((line) => h('li', {}, line))),
+        h(
+          'ul',
+          { 'data-opening-hours': '' },
+          openingHoursLines(info.openingHours).map((line) => h('li', {}, line)),
+        ),
         h('p', {}, t('howTo.hoursNote')),
       ),
-      h('section', { 'aria-labelledby': 'h-hourly' }, h('h2', { id: 'h-hourly' }, t('howTo.hourlyTitle')), h('p', {}, t('howTo.hourly', { minutes: info.loanMaxMinutes }))),
-      h('section', { 'aria-labelledby': 'h-age' }, h('h2', { id: 'h-age' }, t('howTo.ageTitle')), h('p', {}, t('howTo.age', { minAge: info.minRiderAge, adultMinus: info.adultAge - 1 }))),
-      h('section', { 'aria-labelledby': 'h-steps' }, h('h2', { id: 'h-steps' }, t('howTo.stepsTitle')), h('ol', {}, t('howTo.steps').map((s) => h('li', {}, s)))),
+      h(
+        'section',
+        { 'aria-labelledby': 'h-hourly' },
+        h('h2', { id: 'h-hourly' }, t('howTo.hourlyTitle')),
+        h('p', {}, t('howTo.hourly', { minutes: info.loanMaxMinutes })),
+      ),
+      h(
+        'section',
+        { 'aria-labelledby': 'h-age' },
+        h('h2', { id: 'h-age' }, t('howTo.ageTitle')),
+        h('p', {}, t('howTo.age', { minAge: info.minRiderAge, adultMinus: info.adultAge - 1 })),
+      ),
+      h(
+        'section',
+        { 'aria-labelledby': 'h-steps' },
+        h('h2', { id: 'h-steps' }, t('howTo.stepsTitle')),
+        h(
+          'ol',
+          {},
+          t('howTo.steps').map((s) => h('li', {}, s)),
+        ),
+      ),
       h(
         'section',
         { 'aria-labelledby': 'privacidad', id: 'aviso-privacidad' },

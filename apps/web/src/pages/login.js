@@ -5,13 +5,32 @@ import { field, h, messageArea, whileBusy } from '../lib/dom.js';
 import { homeFor, session } from '../lib/session.js';
 
 export function renderLogin(view, { navigate, flash }) {
-  const email = field({ label: t('login.email'), name: 'email', type: 'email', required: true, attrs: { autocomplete: 'username', autocapitalize: 'off', spellcheck: 'false' } });
-  const password = field({ label: t('login.password'), name: 'password', type: 'password', required: true, attrs: { autocomplete: 'current-password' } });
+  const email = field({
+    label: t('login.email'),
+    name: 'email',
+    type: 'email',
+    required: true,
+    attrs: { autocomplete: 'username', autocapitalize: 'off', spellcheck: 'false' },
+  });
+  const password = field({
+    label: t('login.password'),
+    name: 'password',
+    type: 'password',
+    required: true,
+    attrs: { autocomplete: 'current-password' },
+  });
   const message = messageArea({ assertive: true });
   if (flash) message.set(flash, 'info');
   else message.clear();
   const submit = h('button', { type: 'submit', class: 'btn btn--primary' }, t('login.submit'));
-  const form = h('form', { class: 'form form--narrow', novalidate: true, 'aria-labelledby': 'login-title', 'data-login-form': '' }, email.wrap, password.wrap, message.el, h('div', { class: 'actions' }, submit));
+  const form = h(
+    'form',
+    { class: 'form form--narrow', novalidate: true, 'aria-labelledby': 'login-title', 'data-login-form': '' },
+    email.wrap,
+    password.wrap,
+    message.el,
+    h('div', { class: 'actions' }, submit),
+  );
   view.append(h('h1', { id: 'login-title' }, t('login.title')), h('p', { class: 'lead' }, t('login.intro')), form);
 
   form.addEventListener('submit', (event) => {
@@ -30,8 +49,15 @@ export function renderLogin(view, { navigate, flash }) {
         return;
       }
       try {
-        const { accessToken } = await api.post('/api/v1/auth/login', { email: email.input.value.trim(), password: password.input.value }, { auth: false });
-        const actor = await api.get('/api/v1/auth/me', { headers: { Authorization: `Bearer ${accessToken}` }, auth: false });
+        const { accessToken } = await api.post(
+          '/api/v1/auth/login',
+          { email: email.input.value.trim(), password: password.input.value },
+          { auth: false },
+        );
+        const actor = await api.get('/api/v1/auth/me', {
+          headers: { Authorization: `Bearer ${accessToken}` },
+          auth: false,
+        });
         session.start(accessToken, actor);
         const after = sessionStorage.getItem('metrobici.after-login');
         sessionStorage.removeItem('metrobici.after-login');

@@ -38,42 +38,113 @@ export function renderOperator(view) {
   const glanceStatus = h('p', { class: 'glance__status' });
 
   // Check-out
-  const docType = field({ label: t('operator.documentType'), name: 'documentType', type: 'select', options: DOCUMENT_TYPES.map((d) => [d, t(`documentTypesShort.${d}`)]), value: 'CC' });
-  const docNumber = field({ label: t('operator.documentNumber'), name: 'documentNumber', attrs: { autocomplete: 'off', inputmode: 'text', maxlength: '40', 'data-document-number': '' } });
+  const docType = field({
+    label: t('operator.documentType'),
+    name: 'documentType',
+    type: 'select',
+    options: DOCUMENT_TYPES.map((d) => [d, t(`documentTypesShort.${d}`)]),
+    value: 'CC',
+  });
+  const docNumber = field({
+    label: t('operator.documentNumber'),
+    name: 'documentNumber',
+    attrs: { autocomplete: 'off', inputmode: 'text', maxlength: '40', 'data-document-number': '' },
+  });
   const lookUpBtn = h('button', { type: 'button', class: 'btn', 'data-look-up': '' }, t('operator.lookUp'));
-  const riderCard = h('div', { class: 'rider-card', role: 'status', 'aria-live': 'polite', 'data-rider-card': '', hidden: true });
-  const bikeCode = field({ label: t('operator.bikeCode'), name: 'bikeCode', hint: t('operator.bikeCodeHint'), attrs: { autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: '32', 'data-checkout-bike': '' } });
+  const riderCard = h('div', {
+    class: 'rider-card',
+    role: 'status',
+    'aria-live': 'polite',
+    'data-rider-card': '',
+    hidden: true,
+  });
+  const bikeCode = field({
+    label: t('operator.bikeCode'),
+    name: 'bikeCode',
+    hint: t('operator.bikeCodeHint'),
+    attrs: {
+      autocomplete: 'off',
+      autocapitalize: 'characters',
+      spellcheck: 'false',
+      maxlength: '32',
+      'data-checkout-bike': '',
+    },
+  });
   const helmetNo = h('input', { type: 'radio', name: 'helmet', value: 'no', id: 'helmet-no', checked: true });
   const helmetYes = h('input', { type: 'radio', name: 'helmet', value: 'yes', id: 'helmet-yes' });
   const helmetsLeft = h('p', { class: 'hint', id: 'helmets-left' });
   const checkOutMessage = messageArea({ assertive: true });
   checkOutMessage.clear();
   checkOutMessage.el.dataset.checkoutMessage = '';
-  const confirmCheckOut = h('button', { type: 'submit', class: 'btn btn--primary btn--big', 'data-confirm-checkout': '' }, t('operator.confirmCheckOut'));
+  const confirmCheckOut = h(
+    'button',
+    { type: 'submit', class: 'btn btn--primary btn--big', 'data-confirm-checkout': '' },
+    t('operator.confirmCheckOut'),
+  );
   const checkOutForm = h(
     'form',
     { class: 'form', novalidate: true, 'data-checkout-form': '', 'aria-labelledby': 'checkout-title' },
-    h('fieldset', { class: 'fieldset fieldset--inline' }, h('legend', {}, t('operator.riderFieldset')), docType.wrap, docNumber.wrap, h('div', { class: 'field field--button' }, lookUpBtn)),
+    h(
+      'fieldset',
+      { class: 'fieldset fieldset--inline' },
+      h('legend', {}, t('operator.riderFieldset')),
+      docType.wrap,
+      docNumber.wrap,
+      h('div', { class: 'field field--button' }, lookUpBtn),
+    ),
     riderCard,
     bikeCode.wrap,
-    h('fieldset', { class: 'fieldset radios', 'aria-describedby': 'helmets-left' }, h('legend', {}, t('operator.helmet')), h('span', { class: 'radio' }, helmetNo, h('label', { for: 'helmet-no' }, t('common.no'))), h('span', { class: 'radio' }, helmetYes, h('label', { for: 'helmet-yes' }, t('common.yes'))), helmetsLeft),
+    h(
+      'fieldset',
+      { class: 'fieldset radios', 'aria-describedby': 'helmets-left' },
+      h('legend', {}, t('operator.helmet')),
+      h('span', { class: 'radio' }, helmetNo, h('label', { for: 'helmet-no' }, t('common.no'))),
+      h('span', { class: 'radio' }, helmetYes, h('label', { for: 'helmet-yes' }, t('common.yes'))),
+      helmetsLeft,
+    ),
     checkOutMessage.el,
     h('div', { class: 'actions' }, confirmCheckOut),
   );
 
   // Return
-  const returnCode = field({ label: t('operator.bikeCode'), name: 'returnBikeCode', attrs: { autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: '32', 'data-return-bike': '' } });
+  const returnCode = field({
+    label: t('operator.bikeCode'),
+    name: 'returnBikeCode',
+    attrs: {
+      autocomplete: 'off',
+      autocapitalize: 'characters',
+      spellcheck: 'false',
+      maxlength: '32',
+      'data-return-bike': '',
+    },
+  });
   const returnMessage = messageArea({ assertive: true });
   returnMessage.clear();
   const confirmReturn = h('button', { type: 'submit', class: 'btn btn--primary' }, t('operator.confirmReturn'));
-  const returnForm = h('form', { class: 'form', novalidate: true, 'data-return-form': '', 'aria-labelledby': 'return-title' }, returnCode.wrap, returnMessage.el, h('div', { class: 'actions' }, confirmReturn));
+  const returnForm = h(
+    'form',
+    { class: 'form', novalidate: true, 'data-return-form': '', 'aria-labelledby': 'return-title' },
+    returnCode.wrap,
+    returnMessage.el,
+    h('div', { class: 'actions' }, confirmReturn),
+  );
 
   // Renewal by bike code (the rider may come from any station)
-  const renewCode = field({ label: t('operator.bikeCode'), name: 'renewBikeCode', attrs: { autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: '32' } });
+  const renewCode = field({
+    label: t('operator.bikeCode'),
+    name: 'renewBikeCode',
+    attrs: { autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: '32' },
+  });
   const renewMessage = messageArea({ assertive: true });
   renewMessage.clear();
   const confirmRenew = h('button', { type: 'submit', class: 'btn' }, t('operator.renewByBike'));
-  const renewForm = h('form', { class: 'form', novalidate: true, 'data-renew-form': '', 'aria-labelledby': 'renew-title' }, renewCode.wrap, renewMessage.el, h('div', { class: 'actions' }, confirmRenew));
+  const renewForm = h(
+    'form',
+    { class: 'form', novalidate: true, 'data-renew-form': '', 'aria-labelledby': 'renew-title' },
+    renewCode.wrap,
+    renewMessage.el,
+    h('div', { class: 'actions' }, confirmRenew),
+  );
 
   // Lists
   const loansBox = h('div', { 'data-open-loans': '' });
@@ -82,18 +153,32 @@ export function renderOperator(view) {
   const bikesBox = h('div', { 'data-bikes-here': '' });
   const bikesMessage = messageArea({ assertive: true });
   bikesMessage.clear();
-  const pickUpCode = field({ label: t('operator.pickUpLabel'), name: 'pickUpBikeCode', attrs: { autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: '32' } });
+  const pickUpCode = field({
+    label: t('operator.pickUpLabel'),
+    name: 'pickUpBikeCode',
+    attrs: { autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: '32' },
+  });
   const pickUpBtn = h('button', { type: 'submit', class: 'btn' }, t('operator.pickUp'));
-  const pickUpForm = h('form', { class: 'form form--inline', novalidate: true, 'data-pickup-form': '' }, pickUpCode.wrap, h('div', { class: 'field field--button' }, pickUpBtn));
+  const pickUpForm = h(
+    'form',
+    { class: 'form form--inline', novalidate: true, 'data-pickup-form': '' },
+    pickUpCode.wrap,
+    h('div', { class: 'field field--button' }, pickUpBtn),
+  );
   const movesMessage = messageArea({ assertive: true });
   movesMessage.clear();
   const movesBox = h('div', { 'data-moves': '' });
 
   // Alerts
   const alertsStatus = h('p', { class: 'live-status' }, t('operator.alertsConnecting'));
-  const alertsList = h('ol', { class: 'alerts', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'data-alerts': '' }, h('li', { class: 'empty' }, t('operator.alertsEmpty')));
+  const alertsList = h(
+    'ol',
+    { class: 'alerts', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'data-alerts': '' },
+    h('li', { class: 'empty' }, t('operator.alertsEmpty')),
+  );
 
-  const section = (id, title, ...children) => h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
+  const section = (id, title, ...children) =>
+    h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
   view.append(
     h('div', { class: 'page-head' }, heading, pickerBox),
     pageMessage.el,
@@ -114,7 +199,14 @@ export function renderOperator(view) {
         section('alerts-title', t('operator.alertsTitle'), alertsStatus, alertsList),
         section('loans-title', t('operator.openLoansTitle'), loansMessage.el, loansBox),
         section('bikes-title', t('operator.bikesTitle'), bikesMessage.el, bikesBox),
-        section('moves-title', t('operator.rebalancingTitle'), pickUpForm, movesMessage.el, h('h3', {}, t('operator.inTransitTitle')), movesBox),
+        section(
+          'moves-title',
+          t('operator.rebalancingTitle'),
+          pickUpForm,
+          movesMessage.el,
+          h('h3', {}, t('operator.inTransitTitle')),
+          movesBox,
+        ),
       ),
     ),
   );
@@ -151,11 +243,20 @@ export function renderOperator(view) {
     const open = live ? live.isOpen : s.active;
     replace(
       glance,
-      h('div', {}, h('dt', {}, t('operator.bikesAvailable')), h('dd', { 'data-field': 'bikes' }, String(bikesAvailable))),
+      h(
+        'div',
+        {},
+        h('dt', {}, t('operator.bikesAvailable')),
+        h('dd', { 'data-field': 'bikes' }, String(bikesAvailable)),
+      ),
       h('div', {}, h('dt', {}, t('operator.spaces')), h('dd', { 'data-field': 'spaces' }, String(spaces))),
       h('div', {}, h('dt', {}, t('operator.helmets')), h('dd', { 'data-field': 'helmets' }, String(helmets))),
     );
-    glanceStatus.textContent = !s.active ? t('operator.inactive') : open ? t('operator.openNow') : t('operator.closedNow');
+    glanceStatus.textContent = !s.active
+      ? t('operator.inactive')
+      : open
+        ? t('operator.openNow')
+        : t('operator.closedNow');
     glanceStatus.className = `glance__status badge badge--${s.active && open ? 'open' : 'closed'}`;
     helmetsLeft.textContent = t('operator.helmetsLeft', { n: helmets });
     helmetYes.disabled = helmets <= 0;
@@ -165,7 +266,9 @@ export function renderOperator(view) {
   async function loadStations() {
     const all = await api.get('/api/v1/stations/all');
     stations = all;
-    const allowed = all.filter((s) => actor.stationIds === null || actor.stationIds.includes(s.id)).sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name, 'es') : a.kind === 'station' ? -1 : 1));
+    const allowed = all
+      .filter((s) => actor.stationIds === null || actor.stationIds.includes(s.id))
+      .sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name, 'es') : a.kind === 'station' ? -1 : 1));
     if (allowed.length === 0) {
       pageMessage.set(t('operator.noStations'), 'error');
       return false;
@@ -215,18 +318,47 @@ export function renderOperator(view) {
       return;
     }
     const age = ageOn(rider.birthDate);
-    const status = h('span', { class: `badge badge--rider-${rider.status}`, 'data-rider-status': rider.status }, t(`operator.riderStatus.${rider.status}`));
+    const status = h(
+      'span',
+      { class: `badge badge--rider-${rider.status}`, 'data-rider-status': rider.status },
+      t(`operator.riderStatus.${rider.status}`),
+    );
     const verifyBtn =
       rider.status === 'pending'
-        ? h('button', { type: 'button', class: 'btn', 'data-verify-rider': '', onclick: (e) => void verifyRider(e.currentTarget) }, t('operator.verify'))
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'btn',
+              'data-verify-rider': '',
+              onclick: (e) => void verifyRider(e.currentTarget),
+            },
+            t('operator.verify'),
+          )
         : null;
     replace(
       riderCard,
       h('p', { class: 'rider-card__name' }, h('strong', {}, `${rider.firstName} ${rider.lastName}`), ' ', status),
-      h('p', {}, `${rider.documentType} ${rider.documentNumber}`, age !== null ? ` · ${t('operator.riderAge', { age })}` : ''),
+      h(
+        'p',
+        {},
+        `${rider.documentType} ${rider.documentNumber}`,
+        age !== null ? ` · ${t('operator.riderAge', { age })}` : '',
+      ),
       rider.guardian ? h('p', {}, t('operator.riderGuardian', { name: rider.guardian.name })) : null,
-      rider.status === 'suspended' && rider.suspensionReason ? h('p', {}, t('operator.riderSuspended', { reason: rider.suspensionReason })) : null,
-      h('p', { 'data-rider-loan': '' }, rider.openLoan ? t('operator.riderOpenLoan', { time: formatTime(rider.openLoan.startedAt), due: formatTime(rider.openLoan.dueAt) }) : t('operator.riderNoOpenLoan')),
+      rider.status === 'suspended' && rider.suspensionReason
+        ? h('p', {}, t('operator.riderSuspended', { reason: rider.suspensionReason }))
+        : null,
+      h(
+        'p',
+        { 'data-rider-loan': '' },
+        rider.openLoan
+          ? t('operator.riderOpenLoan', {
+              time: formatTime(rider.openLoan.startedAt),
+              due: formatTime(rider.openLoan.dueAt),
+            })
+          : t('operator.riderNoOpenLoan'),
+      ),
       verifyBtn,
     );
     riderCard.className = `rider-card rider-card--${rider.status}${rider.openLoan ? ' rider-card--has-loan' : ''}`;
@@ -243,7 +375,9 @@ export function renderOperator(view) {
     }
     return whileBusy(lookUpBtn, async () => {
       try {
-        const found = await api.get(`/api/v1/riders${query({ documentType: docType.input.value, documentNumber: number })}`);
+        const found = await api.get(
+          `/api/v1/riders${query({ documentType: docType.input.value, documentNumber: number })}`,
+        );
         rider = Array.isArray(found) ? (found[0] ?? null) : found;
         renderRider();
         if (!rider) {
@@ -315,7 +449,9 @@ export function renderOperator(view) {
         ...(rider ? { riderId: rider.id } : { documentType: docType.input.value, documentNumber: number }),
       };
       try {
-        const loan = await api.post('/api/v1/loans', payload, { headers: { 'Idempotency-Key': checkOutAttempt.keyFor(payload) } });
+        const loan = await api.post('/api/v1/loans', payload, {
+          headers: { 'Idempotency-Key': checkOutAttempt.keyFor(payload) },
+        });
         checkOutAttempt.done();
         checkOutMessage.set(t('operator.checkedOut', { bike: loan.bikeCode, due: formatTime(loan.dueAt) }), 'success');
         checkOutForm.reset();
@@ -328,8 +464,16 @@ export function renderOperator(view) {
         const retryable = error.code === 'NETWORK_ERROR' || error.status >= 500;
         // A refusal rolled back on the server; only an unknown outcome keeps the key for the retry.
         if (!retryable) checkOutAttempt.done();
-        checkOutMessage.set(retryable ? `${errorMessage(error)} ${t('operator.retryHint')}` : errorMessage(error), 'error');
-        if (error.code === 'BIKE_NOT_AT_STATION' || error.code === 'BIKE_NOT_AVAILABLE' || error.code === 'BIKE_NOT_FOUND') bikeCode.input.select();
+        checkOutMessage.set(
+          retryable ? `${errorMessage(error)} ${t('operator.retryHint')}` : errorMessage(error),
+          'error',
+        );
+        if (
+          error.code === 'BIKE_NOT_AT_STATION' ||
+          error.code === 'BIKE_NOT_AVAILABLE' ||
+          error.code === 'BIKE_NOT_FOUND'
+        )
+          bikeCode.input.select();
       }
     });
   });
@@ -347,9 +491,13 @@ export function renderOperator(view) {
       }
       const payload = { bikeCode: code, stationId };
       try {
-        const loan = await api.post('/api/v1/returns', payload, { headers: { 'Idempotency-Key': returnAttempt.keyFor(payload) } });
+        const loan = await api.post('/api/v1/returns', payload, {
+          headers: { 'Idempotency-Key': returnAttempt.keyFor(payload) },
+        });
         returnAttempt.done();
-        const parts = [t('operator.returned', { bike: loan.bikeCode, minutes: Math.round((loan.durationSeconds ?? 0) / 60) })];
+        const parts = [
+          t('operator.returned', { bike: loan.bikeCode, minutes: Math.round((loan.durationSeconds ?? 0) / 60) }),
+        ];
         if (loan.overdue) parts.push(t('operator.returnedLate'));
         if (loan.riderSuspended) parts.push(t('operator.riderNowSuspended'));
         returnMessage.set(parts.join(' '), loan.riderSuspended || loan.overdue ? 'info' : 'success');
@@ -359,7 +507,10 @@ export function renderOperator(view) {
       } catch (error) {
         const retryable = error.code === 'NETWORK_ERROR' || error.status >= 500;
         if (!retryable) returnAttempt.done();
-        returnMessage.set(retryable ? `${errorMessage(error)} ${t('operator.retryHint')}` : errorMessage(error), 'error');
+        returnMessage.set(
+          retryable ? `${errorMessage(error)} ${t('operator.retryHint')}` : errorMessage(error),
+          'error',
+        );
         returnCode.input.select();
       }
     });
@@ -369,7 +520,10 @@ export function renderOperator(view) {
   async function renew(loan, messages) {
     try {
       const next = await api.post(`/api/v1/loans/${loan.id}/renew`, { stationId });
-      messages.set(t('operator.renewed', { bike: next.bikeCode ?? loan.bikeCode, due: formatTime(next.dueAt) }), 'success');
+      messages.set(
+        t('operator.renewed', { bike: next.bikeCode ?? loan.bikeCode, due: formatTime(next.dueAt) }),
+        'success',
+      );
       scheduleRefresh();
       return true;
     } catch (error) {
@@ -410,7 +564,9 @@ export function renderOperator(view) {
   async function loadLoans() {
     const id = stationId;
     try {
-      const loans = (await api.get(`/api/v1/loans${query({ state: 'open', stationId: id })}`)).filter((l) => l.fromStationId === id);
+      const loans = (await api.get(`/api/v1/loans${query({ state: 'open', stationId: id })}`)).filter(
+        (l) => l.fromStationId === id,
+      );
       if (id !== stationId) return;
       if (loans.length === 0) {
         replace(loansBox, h('p', { class: 'empty' }, t('operator.openLoansEmpty')));
@@ -419,13 +575,36 @@ export function renderOperator(view) {
       const table = h(
         'table',
         { class: 'table' },
-        h('thead', {}, h('tr', {}, [t('operator.colBike'), t('operator.colRider'), t('operator.colStarted'), t('operator.colDue'), t('operator.colState'), t('common.actions')].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            [
+              t('operator.colBike'),
+              t('operator.colRider'),
+              t('operator.colStarted'),
+              t('operator.colDue'),
+              t('operator.colState'),
+              t('common.actions'),
+            ].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
         h(
           'tbody',
           {},
           loans.map((loan) => {
             const overdue = loan.overdue || new Date(loan.dueAt).getTime() < Date.now();
-            const btn = h('button', { type: 'button', class: 'btn btn--small', 'aria-label': t('operator.renewFor', { bike: loan.bikeCode }) }, t('operator.renew'));
+            const btn = h(
+              'button',
+              {
+                type: 'button',
+                class: 'btn btn--small',
+                'aria-label': t('operator.renewFor', { bike: loan.bikeCode }),
+              },
+              t('operator.renew'),
+            );
             btn.addEventListener('click', () => void whileBusy(btn, () => renew(loan, loansMessage)));
             return h(
               'tr',
@@ -434,7 +613,22 @@ export function renderOperator(view) {
               h('td', {}, loan.riderName ?? '', h('br'), h('span', { class: 'muted' }, loan.riderDocument ?? '')),
               h('td', {}, formatTime(loan.startedAt)),
               h('td', {}, formatTime(loan.dueAt)),
-              h('td', {}, overdue ? h('span', { class: 'badge badge--closed' }, t('operator.overdueBy', { n: Math.max(1, Math.round(loan.minutesOverdue ?? (Date.now() - new Date(loan.dueAt).getTime()) / 60000)) })) : t('operator.onTime')),
+              h(
+                'td',
+                {},
+                overdue
+                  ? h(
+                      'span',
+                      { class: 'badge badge--closed' },
+                      t('operator.overdueBy', {
+                        n: Math.max(
+                          1,
+                          Math.round(loan.minutesOverdue ?? (Date.now() - new Date(loan.dueAt).getTime()) / 60000),
+                        ),
+                      }),
+                    )
+                  : t('operator.onTime'),
+              ),
               h('td', {}, btn),
             );
           }),
@@ -458,7 +652,22 @@ export function renderOperator(view) {
       }
       const tbody = h('tbody');
       for (const bike of bikes) tbody.append(...bikeRows(bike));
-      const table = h('table', { class: 'table' }, h('thead', {}, h('tr', {}, [t('operator.colCode'), t('operator.colDonor'), t('operator.colState'), t('common.actions')].map((c) => h('th', { scope: 'col' }, c)))), tbody);
+      const table = h(
+        'table',
+        { class: 'table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            [t('operator.colCode'), t('operator.colDonor'), t('operator.colState'), t('common.actions')].map((c) =>
+              h('th', { scope: 'col' }, c),
+            ),
+          ),
+        ),
+        tbody,
+      );
       replace(bikesBox, tableWrap(t('operator.bikesTitle'), table, { tall: true }));
     } catch (error) {
       bikesMessage.set(errorMessage(error), 'error');
@@ -470,7 +679,16 @@ export function renderOperator(view) {
     const actions = h('td', { class: 'cell-actions' });
     if (bike.state === 'available' || bike.state === 'maintenance') {
       if (bike.state === 'available') {
-        const damageBtn = h('button', { type: 'button', class: 'btn btn--small', 'aria-expanded': 'false', 'aria-label': t('operator.reportDamageFor', { bike: bike.code }) }, t('operator.reportDamage'));
+        const damageBtn = h(
+          'button',
+          {
+            type: 'button',
+            class: 'btn btn--small',
+            'aria-expanded': 'false',
+            'aria-label': t('operator.reportDamageFor', { bike: bike.code }),
+          },
+          t('operator.reportDamage'),
+        );
         damageBtn.addEventListener('click', () => {
           const open = damageRow.hidden;
           damageRow.hidden = !open;
@@ -479,27 +697,51 @@ export function renderOperator(view) {
         });
         actions.append(damageBtn, ' ');
       } else {
-        const repairBtn = h('button', { type: 'button', class: 'btn btn--small', 'aria-label': t('operator.repairFor', { bike: bike.code }) }, t('operator.repair'));
-        repairBtn.addEventListener('click', () =>
-          void whileBusy(repairBtn, async () => {
-            try {
-              await api.post(`/api/v1/bikes/${bike.id}/repair`, {});
-              bikesMessage.set(t('operator.repaired', { bike: bike.code }), 'success');
-              scheduleRefresh();
-            } catch (error) {
-              bikesMessage.set(errorMessage(error), 'error');
-            }
-          }),
+        const repairBtn = h(
+          'button',
+          { type: 'button', class: 'btn btn--small', 'aria-label': t('operator.repairFor', { bike: bike.code }) },
+          t('operator.repair'),
+        );
+        repairBtn.addEventListener(
+          'click',
+          () =>
+            void whileBusy(repairBtn, async () => {
+              try {
+                await api.post(`/api/v1/bikes/${bike.id}/repair`, {});
+                bikesMessage.set(t('operator.repaired', { bike: bike.code }), 'success');
+                scheduleRefresh();
+              } catch (error) {
+                bikesMessage.set(errorMessage(error), 'error');
+              }
+            }),
         );
         actions.append(repairBtn, ' ');
       }
-      const moveBtn = h('button', { type: 'button', class: 'btn btn--small btn--ghost', 'aria-label': t('operator.moveFor', { bike: bike.code }) }, t('operator.move'));
+      const moveBtn = h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn btn--small btn--ghost',
+          'aria-label': t('operator.moveFor', { bike: bike.code }),
+        },
+        t('operator.move'),
+      );
       moveBtn.addEventListener('click', () => void whileBusy(moveBtn, () => pickUp(bike.code)));
       actions.append(moveBtn);
     }
-    const note = field({ label: t('operator.damageNote'), name: `damage-${bike.id}`, type: 'textarea', attrs: { rows: '2', maxlength: '500', minlength: '3' } });
+    const note = field({
+      label: t('operator.damageNote'),
+      name: `damage-${bike.id}`,
+      type: 'textarea',
+      attrs: { rows: '2', maxlength: '500', minlength: '3' },
+    });
     const send = h('button', { type: 'submit', class: 'btn btn--small btn--primary' }, t('operator.sendDamage'));
-    const form = h('form', { class: 'form form--inline', novalidate: true }, note.wrap, h('div', { class: 'field field--button' }, send));
+    const form = h(
+      'form',
+      { class: 'form form--inline', novalidate: true },
+      note.wrap,
+      h('div', { class: 'field field--button' }, send),
+    );
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       void whileBusy(send, async () => {
@@ -518,7 +760,19 @@ export function renderOperator(view) {
       });
     });
     damageRow.append(h('td', { colspan: '4' }, form));
-    const row = h('tr', { 'data-bike-code': bike.code }, h('th', { scope: 'row', class: 'code' }, bike.code), h('td', {}, bike.donorName || bike.donor), h('td', {}, h('span', { class: `badge badge--bike-${bike.state}` }, t(`bikeStates.${bike.state}`)), bike.note ? h('span', { class: 'muted' }, ` ${bike.note}`) : null), actions);
+    const row = h(
+      'tr',
+      { 'data-bike-code': bike.code },
+      h('th', { scope: 'row', class: 'code' }, bike.code),
+      h('td', {}, bike.donorName || bike.donor),
+      h(
+        'td',
+        {},
+        h('span', { class: `badge badge--bike-${bike.state}` }, t(`bikeStates.${bike.state}`)),
+        bike.note ? h('span', { class: 'muted' }, ` ${bike.note}`) : null,
+      ),
+      actions,
+    );
     return [row, damageRow];
   }
 
@@ -527,7 +781,10 @@ export function renderOperator(view) {
     movesMessage.clear();
     try {
       const move = await api.post('/api/v1/rebalancing', { bikeCode: code, fromStationId: stationId });
-      movesMessage.set(t('operator.pickedUp', { bike: move.bikeCode || code, station: stationName(move.fromStationId) }), 'success');
+      movesMessage.set(
+        t('operator.pickedUp', { bike: move.bikeCode || code, station: stationName(move.fromStationId) }),
+        'success',
+      );
       scheduleRefresh();
       return true;
     } catch (error) {
@@ -559,24 +816,50 @@ export function renderOperator(view) {
       const table = h(
         'table',
         { class: 'table' },
-        h('thead', {}, h('tr', {}, [t('operator.colBike'), t('operator.colFrom'), t('operator.colPickedUp'), t('common.actions')].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            [t('operator.colBike'), t('operator.colFrom'), t('operator.colPickedUp'), t('common.actions')].map((c) =>
+              h('th', { scope: 'col' }, c),
+            ),
+          ),
+        ),
         h(
           'tbody',
           {},
           moves.map((move) => {
-            const btn = h('button', { type: 'button', class: 'btn btn--small', 'aria-label': t('operator.dropFor', { bike: move.bikeCode }) }, t('operator.drop'));
-            btn.addEventListener('click', () =>
-              void whileBusy(btn, async () => {
-                try {
-                  await api.post(`/api/v1/rebalancing/${move.id}/drop`, { toStationId: stationId });
-                  movesMessage.set(t('operator.dropped', { bike: move.bikeCode, station: stationName(stationId) }), 'success');
-                  scheduleRefresh();
-                } catch (error) {
-                  movesMessage.set(errorMessage(error), 'error');
-                }
-              }),
+            const btn = h(
+              'button',
+              { type: 'button', class: 'btn btn--small', 'aria-label': t('operator.dropFor', { bike: move.bikeCode }) },
+              t('operator.drop'),
             );
-            return h('tr', { 'data-move-id': move.id }, h('th', { scope: 'row', class: 'code' }, move.bikeCode), h('td', {}, stationName(move.fromStationId)), h('td', {}, formatDateTime(move.pickedUpAt)), h('td', {}, btn));
+            btn.addEventListener(
+              'click',
+              () =>
+                void whileBusy(btn, async () => {
+                  try {
+                    await api.post(`/api/v1/rebalancing/${move.id}/drop`, { toStationId: stationId });
+                    movesMessage.set(
+                      t('operator.dropped', { bike: move.bikeCode, station: stationName(stationId) }),
+                      'success',
+                    );
+                    scheduleRefresh();
+                  } catch (error) {
+                    movesMessage.set(errorMessage(error), 'error');
+                  }
+                }),
+            );
+            return h(
+              'tr',
+              { 'data-move-id': move.id },
+              h('th', { scope: 'row', class: 'code' }, move.bikeCode),
+              h('td', {}, stationName(move.fromStationId)),
+              h('td', {}, formatDateTime(move.pickedUpAt)),
+              h('td', {}, btn),
+            );
           }),
         ),
       );
@@ -592,11 +875,22 @@ export function renderOperator(view) {
     if (!alert?.id || seenAlerts.has(alert.id)) return;
     seenAlerts.add(alert.id);
     alertsList.querySelector('.empty')?.remove();
-    const since = alert.since && alert.at && new Date(alert.at) - new Date(alert.since) > 60_000 ? ` · ${t('operator.alertSince', { duration: formatAgo(alert.since).replace(/^hace /, '') })}` : '';
+    const since =
+      alert.since && alert.at && new Date(alert.at) - new Date(alert.since) > 60_000
+        ? ` · ${t('operator.alertSince', { duration: formatAgo(alert.since).replace(/^hace /, '') })}`
+        : '';
     const item = h(
       'li',
       { class: `alert alert--${alert.kind}`, 'data-alert-kind': alert.kind },
-      h('p', { class: 'alert__head' }, h('strong', {}, t(`operator.alertKinds.${alert.kind}`)), ' · ', alert.stationId ? stationName(alert.stationId) : '', ' · ', h('time', { datetime: alert.at }, formatTime(alert.at))),
+      h(
+        'p',
+        { class: 'alert__head' },
+        h('strong', {}, t(`operator.alertKinds.${alert.kind}`)),
+        ' · ',
+        alert.stationId ? stationName(alert.stationId) : '',
+        ' · ',
+        h('time', { datetime: alert.at }, formatTime(alert.at)),
+      ),
       h('p', {}, alert.message, since),
     );
     alertsList.prepend(item);
@@ -625,7 +919,13 @@ export function renderOperator(view) {
       onAlert: addAlert,
       onStatus: (state) => {
         alertsStatus.dataset.state = state;
-        alertsStatus.textContent = t(state === 'online' ? 'operator.alertsOnline' : state === 'offline' ? 'operator.alertsOffline' : 'operator.alertsConnecting');
+        alertsStatus.textContent = t(
+          state === 'online'
+            ? 'operator.alertsOnline'
+            : state === 'offline'
+              ? 'operator.alertsOffline'
+              : 'operator.alertsConnecting',
+        );
       },
     });
     disposers.push(() => operations.close());

@@ -32,27 +32,65 @@ const KPIS = [
 
 export function renderPlanner(view) {
   const today = bogotaToday();
-  const from = field({ label: t('planner.from'), name: 'from', type: 'date', value: addDays(today, -29), attrs: { max: today } });
+  const from = field({
+    label: t('planner.from'),
+    name: 'from',
+    type: 'date',
+    value: addDays(today, -29),
+    attrs: { max: today },
+  });
   const to = field({ label: t('planner.to'), name: 'to', type: 'date', value: today, attrs: { max: today } });
-  const station = field({ label: t('planner.station'), name: 'stationId', type: 'select', options: [['', t('planner.allStations')]], value: '' });
+  const station = field({
+    label: t('planner.station'),
+    name: 'stationId',
+    type: 'select',
+    options: [['', t('planner.allStations')]],
+    value: '',
+  });
   const apply = h('button', { type: 'submit', class: 'btn btn--primary' }, t('planner.apply'));
   const rangeMessage = messageArea({ assertive: true });
   rangeMessage.clear();
-  const form = h('form', { class: 'form form--inline filters', novalidate: true, 'data-range-form': '' }, from.wrap, to.wrap, station.wrap, h('div', { class: 'field field--button' }, apply));
+  const form = h(
+    'form',
+    { class: 'form form--inline filters', novalidate: true, 'data-range-form': '' },
+    from.wrap,
+    to.wrap,
+    station.wrap,
+    h('div', { class: 'field field--button' }, apply),
+  );
 
   const blocks = {};
   const block = (key, title, extraClass = '') => {
     const body = h('div', { class: 'block__body', 'aria-busy': 'false' });
-    const el = h('section', { class: `panel block ${extraClass}`, 'aria-labelledby': `b-${key}`, 'data-block': key }, h('h2', { id: `b-${key}` }, title), body);
+    const el = h(
+      'section',
+      { class: `panel block ${extraClass}`, 'aria-labelledby': `b-${key}`, 'data-block': key },
+      h('h2', { id: `b-${key}` }, title),
+      body,
+    );
     blocks[key] = body;
     return el;
   };
 
   // Export
-  const exportStart = h('button', { type: 'button', class: 'btn btn--primary', 'data-export-start': '' }, t('planner.exportStart'));
-  const progress = h('progress', { max: '100', value: '0', 'aria-labelledby': 'export-progress-label', 'data-export-progress': '' });
+  const exportStart = h(
+    'button',
+    { type: 'button', class: 'btn btn--primary', 'data-export-start': '' },
+    t('planner.exportStart'),
+  );
+  const progress = h('progress', {
+    max: '100',
+    value: '0',
+    'aria-labelledby': 'export-progress-label',
+    'data-export-progress': '',
+  });
   const progressLabel = h('p', { id: 'export-progress-label', class: 'progress-label' }, t('planner.exportProgress'));
-  const progressText = h('p', { class: 'progress-text', role: 'status', 'aria-live': 'polite', 'data-export-state': '' });
+  const progressText = h('p', {
+    class: 'progress-text',
+    role: 'status',
+    'aria-live': 'polite',
+    'data-export-state': '',
+  });
   const progressBox = h('div', { class: 'progress-box', hidden: true }, progressLabel, progress, progressText);
   const exportMessage = messageArea({ assertive: true });
   exportMessage.clear();
@@ -64,11 +102,27 @@ export function renderPlanner(view) {
     form,
     rangeMessage.el,
     block('kpis', t('planner.kpisTitle'), 'block--wide'),
-    h('div', { class: 'dashboard-grid' }, block('daily', t('planner.dailyTitle')), block('hourly', t('planner.hourlyTitle')), block('gender', t('planner.genderTitle')), block('age', t('planner.ageTitle'))),
+    h(
+      'div',
+      { class: 'dashboard-grid' },
+      block('daily', t('planner.dailyTitle')),
+      block('hourly', t('planner.hourlyTitle')),
+      block('gender', t('planner.genderTitle')),
+      block('age', t('planner.ageTitle')),
+    ),
     block('stations', t('planner.stationsTitle'), 'block--wide'),
     block('od', t('planner.odTitle'), 'block--wide'),
     block('donors', t('planner.donorsTitle'), 'block--wide'),
-    h('section', { class: 'panel', 'aria-labelledby': 'export-title', 'data-export': '' }, h('h2', { id: 'export-title' }, t('planner.exportTitle')), h('p', {}, t('planner.exportIntro')), h('div', { class: 'actions' }, exportStart), progressBox, exportMessage.el, downloadBox),
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'export-title', 'data-export': '' },
+      h('h2', { id: 'export-title' }, t('planner.exportTitle')),
+      h('p', {}, t('planner.exportIntro')),
+      h('div', { class: 'actions' }, exportStart),
+      progressBox,
+      exportMessage.el,
+      downloadBox,
+    ),
   );
 
   let charts = [];
@@ -88,7 +142,14 @@ export function renderPlanner(view) {
 
   function showProblem(key, error) {
     const missing = error instanceof ApiError && error.status === 404;
-    show(key, h('p', { class: `message message--${missing ? 'info' : 'error'}`, 'data-unavailable': missing ? '' : undefined }, missing ? t('planner.notAvailable') : errorMessage(error)));
+    show(
+      key,
+      h(
+        'p',
+        { class: `message message--${missing ? 'info' : 'error'}`, 'data-unavailable': missing ? '' : undefined },
+        missing ? t('planner.notAvailable') : errorMessage(error),
+      ),
+    );
   }
 
   const name = (id) => stationNames.get(id) ?? id.slice(0, 8);
@@ -119,7 +180,14 @@ export function renderPlanner(view) {
     }
     const q = query(range);
     const get = (path) => api.get(`/api/v1/stats/${path}${q}`);
-    const requests = { summary: get('summary'), daily: get('daily'), hourly: get('hourly'), stations: get('stations'), od: get('od'), donors: get('donors') };
+    const requests = {
+      summary: get('summary'),
+      daily: get('daily'),
+      hourly: get('hourly'),
+      stations: get('stations'),
+      od: get('od'),
+      donors: get('donors'),
+    };
     for (const p of Object.values(requests)) p.catch(() => {}); // handled below, after Chart.js loads
     const Chart = await ensureChartJs().catch(() => null);
     const settle = async (keys, promise, draw) => {
@@ -147,7 +215,12 @@ export function renderPlanner(view) {
 
   function drawKpis(summary) {
     const cards = KPIS.filter(([key]) => summary[key] !== undefined).map(([key, fmt]) =>
-      h('div', { class: 'kpi', 'data-kpi': key }, h('dt', {}, t(`planner.kpi.${key}`)), h('dd', {}, summary[key] === null ? '—' : fmt(summary[key]))),
+      h(
+        'div',
+        { class: 'kpi', 'data-kpi': key },
+        h('dt', {}, t(`planner.kpi.${key}`)),
+        h('dd', {}, summary[key] === null ? '—' : fmt(summary[key])),
+      ),
     );
     show('kpis', h('dl', { class: 'kpis' }, cards));
   }
@@ -165,12 +238,25 @@ export function renderPlanner(view) {
         valueFormat: formatInt,
       });
       charts.push(c);
-      show('gender', c.el, summary.womenShare !== undefined ? h('p', {}, t('planner.womenOnly', { share: formatShare(summary.womenShare) })) : null);
+      show(
+        'gender',
+        c.el,
+        summary.womenShare !== undefined
+          ? h('p', {}, t('planner.womenOnly', { share: formatShare(summary.womenShare) }))
+          : null,
+      );
     } else if (summary.womenShare !== undefined) {
-      show('gender', h('p', { class: 'big-number' }, t('planner.womenOnly', { share: formatShare(summary.womenShare) })));
+      show(
+        'gender',
+        h('p', { class: 'big-number' }, t('planner.womenOnly', { share: formatShare(summary.womenShare) })),
+      );
     } else show('gender', h('p', { class: 'empty' }, t('planner.noData')));
 
-    const bands = Array.isArray(summary.ageBands) ? summary.ageBands : summary.ageBands ? Object.entries(summary.ageBands).map(([band, trips]) => ({ band, trips })) : [];
+    const bands = Array.isArray(summary.ageBands)
+      ? summary.ageBands
+      : summary.ageBands
+        ? Object.entries(summary.ageBands).map(([band, trips]) => ({ band, trips }))
+        : [];
     if (bands.length && Chart) {
       const c = chartBlock(Chart, {
         kind: 'bar',
@@ -188,7 +274,14 @@ export function renderPlanner(view) {
   function drawDaily(Chart, rows) {
     if (!rows.length) return show('daily', h('p', { class: 'empty' }, t('planner.noData')));
     if (!Chart) return show('daily', h('p', {}, rows.map((r) => `${r.date}: ${r.trips}`).join(' · ')));
-    const c = chartBlock(Chart, { kind: 'line', label: t('planner.dailyTitle'), labels: rows.map((r) => r.date), datasets: [{ label: t('planner.dailyLabel'), data: rows.map((r) => r.trips) }], headers: [t('planner.date')], valueFormat: formatInt });
+    const c = chartBlock(Chart, {
+      kind: 'line',
+      label: t('planner.dailyTitle'),
+      labels: rows.map((r) => r.date),
+      datasets: [{ label: t('planner.dailyLabel'), data: rows.map((r) => r.trips) }],
+      headers: [t('planner.date')],
+      valueFormat: formatInt,
+    });
     charts.push(c);
     show('daily', c.el);
   }
@@ -217,7 +310,14 @@ export function renderPlanner(view) {
           { label: t('planner.hourlyArrivals'), data: arr },
         ]
       : [{ label: t('planner.hourlyTrips'), data: trips }];
-    const c = chartBlock(Chart, { kind: 'bar', label: t('planner.hourlyTitle'), labels, datasets, headers: [t('planner.hour')], valueFormat: formatInt });
+    const c = chartBlock(Chart, {
+      kind: 'bar',
+      label: t('planner.hourlyTitle'),
+      labels,
+      datasets,
+      headers: [t('planner.hour')],
+      valueFormat: formatInt,
+    });
     charts.push(c);
     show('hourly', c.el);
   }
@@ -232,7 +332,23 @@ export function renderPlanner(view) {
     const table = h(
       'table',
       { class: 'table' },
-      h('thead', {}, h('tr', {}, [t('planner.colStation'), t('planner.colDepartures'), t('planner.colArrivals'), t('planner.colEmpty'), t('planner.colFull'), t('planner.colLongestEmpty'), t('planner.colLongestFull')].map((c) => h('th', { scope: 'col' }, c)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          [
+            t('planner.colStation'),
+            t('planner.colDepartures'),
+            t('planner.colArrivals'),
+            t('planner.colEmpty'),
+            t('planner.colFull'),
+            t('planner.colLongestEmpty'),
+            t('planner.colLongestFull'),
+          ].map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -256,14 +372,25 @@ export function renderPlanner(view) {
 
   function drawOd(pairs) {
     if (!pairs.length) return show('od', h('p', { class: 'empty' }, t('planner.noData')));
-    const ids = [...new Set(pairs.flatMap((p) => [p.fromStationId, p.toStationId]))].sort((a, b) => name(a).localeCompare(name(b), 'es'));
+    const ids = [...new Set(pairs.flatMap((p) => [p.fromStationId, p.toStationId]))].sort((a, b) =>
+      name(a).localeCompare(name(b), 'es'),
+    );
     const counts = new Map(pairs.map((p) => [`${p.fromStationId}>${p.toStationId}`, Number(p.trips)]));
     const max = Math.max(1, ...counts.values());
     const table = h(
       'table',
       { class: 'table od', 'data-od': '' },
       h('caption', {}, t('planner.odCaption')),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, `${t('planner.odFrom')} \\ ${t('planner.odTo')}`), ids.map((id) => h('th', { scope: 'col', class: 'od__col' }, h('span', {}, name(id)))))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, `${t('planner.odFrom')} \\ ${t('planner.odTo')}`),
+          ids.map((id) => h('th', { scope: 'col', class: 'od__col' }, h('span', {}, name(id)))),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -276,8 +403,14 @@ export function renderPlanner(view) {
               const n = counts.get(`${fromId}>${toId}`) ?? 0;
               const strength = n / max;
               // Light to dark green; text flips to white on dark cells for contrast.
-              const style = n ? `background-color: hsl(160 60% ${Math.round(95 - strength * 70)}%); color: ${strength > 0.55 ? '#fff' : '#1b1b1b'}` : '';
-              return h('td', { style, title: t('planner.odCell', { from: name(fromId), to: name(toId), n }) }, n ? formatInt(n) : '·');
+              const style = n
+                ? `background-color: hsl(160 60% ${Math.round(95 - strength * 70)}%); color: ${strength > 0.55 ? '#fff' : '#1b1b1b'}`
+                : '';
+              return h(
+                'td',
+                { style, title: t('planner.odCell', { from: name(fromId), to: name(toId), n }) },
+                n ? formatInt(n) : '·',
+              );
             }),
           ),
         ),
@@ -291,11 +424,30 @@ export function renderPlanner(view) {
     const table = h(
       'table',
       { class: 'table' },
-      h('thead', {}, h('tr', {}, [t('planner.colDonor'), t('planner.colBikes'), t('planner.colTrips'), t('planner.colTripsPerBike')].map((c) => h('th', { scope: 'col' }, c)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          [t('planner.colDonor'), t('planner.colBikes'), t('planner.colTrips'), t('planner.colTripsPerBike')].map((c) =>
+            h('th', { scope: 'col' }, c),
+          ),
+        ),
+      ),
       h(
         'tbody',
         {},
-        rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, r.name ?? r.code), h('td', {}, formatInt(r.bikesInService ?? r.bikes)), h('td', {}, formatInt(r.trips)), h('td', {}, r.tripsPerBikePerDay == null ? '—' : formatDecimal(r.tripsPerBikePerDay)))),
+        rows.map((r) =>
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, r.name ?? r.code),
+            h('td', {}, formatInt(r.bikesInService ?? r.bikes)),
+            h('td', {}, formatInt(r.trips)),
+            h('td', {}, r.tripsPerBikePerDay == null ? '—' : formatDecimal(r.tripsPerBikePerDay)),
+          ),
+        ),
       ),
     );
     show('donors', tableWrap(t('planner.donorsTitle'), table));
@@ -335,14 +487,21 @@ export function renderPlanner(view) {
       stopPolling();
       sessionStorage.removeItem(EXPORT_KEY);
       exportMessage.set(t('planner.exportDone'), 'success');
-      const btn = h('button', { type: 'button', class: 'btn btn--primary', 'data-export-download': '' }, t('planner.exportDownload'));
+      const btn = h(
+        'button',
+        { type: 'button', class: 'btn btn--primary', 'data-export-download': '' },
+        t('planner.exportDownload'),
+      );
       btn.addEventListener('click', () => void whileBusy(btn, () => download(view)));
       replace(downloadBox, btn);
       btn.focus();
     } else if (view.state === 'failed') {
       stopPolling();
       sessionStorage.removeItem(EXPORT_KEY);
-      exportMessage.set(view.error ? `${t('planner.exportFailed')} (${view.error})` : t('planner.exportFailed'), 'error');
+      exportMessage.set(
+        view.error ? `${t('planner.exportFailed')} (${view.error})` : t('planner.exportFailed'),
+        'error',
+      );
     }
   }
 
@@ -359,7 +518,8 @@ export function renderPlanner(view) {
       }
       // A network blip: keep polling.
     }
-    if (!disposed && lastExport?.state !== 'completed' && lastExport?.state !== 'failed') pollTimer = setTimeout(() => void poll(), POLL_MS);
+    if (!disposed && lastExport?.state !== 'completed' && lastExport?.state !== 'failed')
+      pollTimer = setTimeout(() => void poll(), POLL_MS);
   }
 
   function follow(id) {
@@ -374,10 +534,14 @@ export function renderPlanner(view) {
 
   async function download(view) {
     try {
-      const res = await api.get(view.downloadUrl ?? `/api/v1/exports/${view.id}/download`, { raw: true, headers: { Accept: 'application/zip' } });
+      const res = await api.get(view.downloadUrl ?? `/api/v1/exports/${view.id}/download`, {
+        raw: true,
+        headers: { Accept: 'application/zip' },
+      });
       const blob = await res.blob();
       const disposition = res.headers.get('Content-Disposition') ?? '';
-      const fileName = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `metrobici-datos-${view.from ?? ''}_${view.to ?? ''}.zip`;
+      const fileName =
+        /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `metrobici-datos-${view.from ?? ''}_${view.to ?? ''}.zip`;
       const url = URL.createObjectURL(blob);
       const a = h('a', { href: url, download: fileName, hidden: true });
       document.body.append(a);
@@ -390,21 +554,26 @@ export function renderPlanner(view) {
     }
   }
 
-  exportStart.addEventListener('click', () =>
-    void whileBusy(exportStart, async () => {
-      exportMessage.clear();
-      if (!from.input.value || !to.input.value || from.input.value > to.input.value) {
-        exportMessage.set(t('planner.rangeInvalid'), 'error');
-        return;
-      }
-      try {
-        const created = await api.post('/api/v1/exports', { from: from.input.value, to: to.input.value });
-        exportMessage.set(t('planner.exportStarted'), 'info');
-        follow(created.id);
-      } catch (error) {
-        exportMessage.set(error instanceof ApiError && error.missingRoute ? t('planner.exportNotAvailable') : errorMessage(error), 'error');
-      }
-    }),
+  exportStart.addEventListener(
+    'click',
+    () =>
+      void whileBusy(exportStart, async () => {
+        exportMessage.clear();
+        if (!from.input.value || !to.input.value || from.input.value > to.input.value) {
+          exportMessage.set(t('planner.rangeInvalid'), 'error');
+          return;
+        }
+        try {
+          const created = await api.post('/api/v1/exports', { from: from.input.value, to: to.input.value });
+          exportMessage.set(t('planner.exportStarted'), 'info');
+          follow(created.id);
+        } catch (error) {
+          exportMessage.set(
+            error instanceof ApiError && error.missingRoute ? t('planner.exportNotAvailable') : errorMessage(error),
+            'error',
+          );
+        }
+      }),
   );
 
   const operations = session.hasRole('planner', 'admin')

@@ -12,22 +12,87 @@ export function renderRegister(view) {
   let info = DEFAULT_SERVICE_INFO;
   const docOptions = DOCUMENT_TYPES.map((d) => [d, t(`documentTypes.${d}`)]);
   const f = {
-    documentType: field({ label: t('register.documentType'), name: 'documentType', type: 'select', options: docOptions, value: 'CC', required: true }),
-    documentNumber: field({ label: t('register.documentNumber'), name: 'documentNumber', hint: t('register.documentNumberHint'), required: true, attrs: { autocomplete: 'off', inputmode: 'text', maxlength: '40' } }),
-    firstName: field({ label: t('register.firstName'), name: 'firstName', required: true, attrs: { autocomplete: 'given-name', maxlength: '80' } }),
-    lastName: field({ label: t('register.lastName'), name: 'lastName', required: true, attrs: { autocomplete: 'family-name', maxlength: '80' } }),
-    birthDate: field({ label: t('register.birthDate'), name: 'birthDate', type: 'date', required: true, attrs: { autocomplete: 'bday', max: bogotaToday() } }),
-    gender: field({ label: t('register.gender'), name: 'gender', type: 'select', options: [['', '—'], ...GENDERS.map((g) => [g, t(`genders.${g}`)])], value: '', required: true }),
-    phone: field({ label: t('register.phone'), name: 'phone', type: 'tel', required: true, attrs: { autocomplete: 'tel', inputmode: 'tel', maxlength: '20' } }),
-    email: field({ label: `${t('register.email')} ${t('common.optional')}`, name: 'email', type: 'email', attrs: { autocomplete: 'email', maxlength: '254' } }),
+    documentType: field({
+      label: t('register.documentType'),
+      name: 'documentType',
+      type: 'select',
+      options: docOptions,
+      value: 'CC',
+      required: true,
+    }),
+    documentNumber: field({
+      label: t('register.documentNumber'),
+      name: 'documentNumber',
+      hint: t('register.documentNumberHint'),
+      required: true,
+      attrs: { autocomplete: 'off', inputmode: 'text', maxlength: '40' },
+    }),
+    firstName: field({
+      label: t('register.firstName'),
+      name: 'firstName',
+      required: true,
+      attrs: { autocomplete: 'given-name', maxlength: '80' },
+    }),
+    lastName: field({
+      label: t('register.lastName'),
+      name: 'lastName',
+      required: true,
+      attrs: { autocomplete: 'family-name', maxlength: '80' },
+    }),
+    birthDate: field({
+      label: t('register.birthDate'),
+      name: 'birthDate',
+      type: 'date',
+      required: true,
+      attrs: { autocomplete: 'bday', max: bogotaToday() },
+    }),
+    gender: field({
+      label: t('register.gender'),
+      name: 'gender',
+      type: 'select',
+      options: [['', '—'], ...GENDERS.map((g) => [g, t(`genders.${g}`)])],
+      value: '',
+      required: true,
+    }),
+    phone: field({
+      label: t('register.phone'),
+      name: 'phone',
+      type: 'tel',
+      required: true,
+      attrs: { autocomplete: 'tel', inputmode: 'tel', maxlength: '20' },
+    }),
+    email: field({
+      label: `${t('register.email')} ${t('common.optional')}`,
+      name: 'email',
+      type: 'email',
+      attrs: { autocomplete: 'email', maxlength: '254' },
+    }),
     'guardian.name': field({ label: t('register.guardianName'), name: 'guardianName', attrs: { maxlength: '160' } }),
-    'guardian.documentType': field({ label: t('register.guardianDocumentType'), name: 'guardianDocumentType', type: 'select', options: docOptions, value: 'CC' }),
-    'guardian.documentNumber': field({ label: t('register.guardianDocumentNumber'), name: 'guardianDocumentNumber', attrs: { maxlength: '40' } }),
+    'guardian.documentType': field({
+      label: t('register.guardianDocumentType'),
+      name: 'guardianDocumentType',
+      type: 'select',
+      options: docOptions,
+      value: 'CC',
+    }),
+    'guardian.documentNumber': field({
+      label: t('register.guardianDocumentNumber'),
+      name: 'guardianDocumentNumber',
+      attrs: { maxlength: '40' },
+    }),
   };
   const consent = h('input', { type: 'checkbox', id: 'consent', name: 'consent', 'aria-describedby': 'consent-error' });
   const consentError = h('p', { class: 'field-error', id: 'consent-error', hidden: true });
   const guardianHint = h('p', { class: 'hint' });
-  const guardianSet = h('fieldset', { class: 'fieldset', hidden: true, 'data-guardian': '' }, h('legend', {}, t('register.guardian', { adultAge: info.adultAge })), guardianHint, f['guardian.name'].wrap, f['guardian.documentType'].wrap, f['guardian.documentNumber'].wrap);
+  const guardianSet = h(
+    'fieldset',
+    { class: 'fieldset', hidden: true, 'data-guardian': '' },
+    h('legend', {}, t('register.guardian', { adultAge: info.adultAge })),
+    guardianHint,
+    f['guardian.name'].wrap,
+    f['guardian.documentType'].wrap,
+    f['guardian.documentNumber'].wrap,
+  );
   const termsNote = h('p', { class: 'hint', 'data-terms-version': '' });
   const message = messageArea({ assertive: true });
   message.clear();
@@ -36,13 +101,30 @@ export function renderRegister(view) {
   const form = h(
     'form',
     { class: 'form', novalidate: true, 'aria-labelledby': 'register-title' },
-    h('fieldset', { class: 'fieldset' }, h('legend', {}, t('register.personal')), f.documentType.wrap, f.documentNumber.wrap, f.firstName.wrap, f.lastName.wrap, f.birthDate.wrap, f.gender.wrap, f.phone.wrap, f.email.wrap),
+    h(
+      'fieldset',
+      { class: 'fieldset' },
+      h('legend', {}, t('register.personal')),
+      f.documentType.wrap,
+      f.documentNumber.wrap,
+      f.firstName.wrap,
+      f.lastName.wrap,
+      f.birthDate.wrap,
+      f.gender.wrap,
+      f.phone.wrap,
+      f.email.wrap,
+    ),
     guardianSet,
     h(
       'fieldset',
       { class: 'fieldset' },
       h('legend', {}, t('register.consentTitle')),
-      h('details', { class: 'privacy' }, h('summary', {}, t('register.consentLink')), t('howTo.privacy').map((p) => h('p', {}, p))),
+      h(
+        'details',
+        { class: 'privacy' },
+        h('summary', {}, t('register.consentLink')),
+        t('howTo.privacy').map((p) => h('p', {}, p)),
+      ),
       h('div', { class: 'check' }, consent, h('label', { for: 'consent' }, t('register.consentLabel'))),
       consentError,
       termsNote,
@@ -51,7 +133,11 @@ export function renderRegister(view) {
     h('div', { class: 'actions' }, submit),
   );
 
-  view.append(h('h1', { id: 'register-title' }, t('register.title')), h('p', { class: 'lead' }, t('register.intro')), form);
+  view.append(
+    h('h1', { id: 'register-title' }, t('register.title')),
+    h('p', { class: 'lead' }, t('register.intro')),
+    form,
+  );
 
   const showTerms = () => {
     termsNote.textContent = t('howTo.termsVersion', { version: info.termsVersion });
@@ -120,7 +206,13 @@ export function renderRegister(view) {
         ...(f.email.input.value.trim() ? { email: f.email.input.value.trim() } : {}),
         consent: { accepted: true, termsVersion: info.termsVersion },
         ...(isMinor()
-          ? { guardian: { name: f['guardian.name'].input.value.trim(), documentType: f['guardian.documentType'].input.value, documentNumber: f['guardian.documentNumber'].input.value.trim() } }
+          ? {
+              guardian: {
+                name: f['guardian.name'].input.value.trim(),
+                documentType: f['guardian.documentType'].input.value,
+                documentNumber: f['guardian.documentNumber'].input.value.trim(),
+              },
+            }
           : {}),
       };
       try {
@@ -149,7 +241,10 @@ export function renderRegister(view) {
           guardianSet.hidden = false;
           first ??= f['guardian.name'].input;
         }
-        message.set(fields.length ? `${errorMessage(error)} ${t('register.fieldErrors')}` : errorMessage(error), 'error');
+        message.set(
+          fields.length ? `${errorMessage(error)} ${t('register.fieldErrors')}` : errorMessage(error),
+          'error',
+        );
         (first ?? message.el).focus?.();
       }
     });

@@ -23,14 +23,29 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
 
   async report(): Promise<{ ok: boolean; body: Record<string, unknown> }> {
     const [database, redis, heartbeat] = await Promise.all([
-      this.dataSource.query('SELECT 1').then(() => 'up', () => 'down'),
-      this.redis.ping().then(() => 'up', () => 'down'),
+      this.dataSource.query('SELECT 1').then(
+        () => 'up',
+        () => 'down',
+      ),
+      this.redis.ping().then(
+        () => 'up',
+        () => 'down',
+      ),
       this.redis.get(HEARTBEAT_KEY).catch(() => null),
     ]);
     const ageSeconds = heartbeat ? Math.round((this.clock.now().getTime() - Date.parse(heartbeat)) / 1000) : null;
     const fresh = ageSeconds !== null && ageSeconds <= this.config.worker.heartbeatSeconds * 3;
     const ok = database === 'up' && redis === 'up' && fresh;
-    return { ok, body: { status: ok ? 'ok' : 'degraded', database, redis, lastHeartbeat: heartbeat, heartbeatAgeSeconds: ageSeconds } };
+    return {
+      ok,
+      body: {
+        status: ok ? 'ok' : 'degraded',
+        database,
+        redis,
+        lastHeartbeat: heartbeat,
+        heartbeatAgeSeconds: ageSeconds,
+      },
+    };
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -41,7 +56,8 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
         return;
       }
       this.report().then(
-        ({ ok, body }) => res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body)),
+        ({ ok, body }) =>
+          res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body)),
         () => res.writeHead(503).end(),
       );
     });

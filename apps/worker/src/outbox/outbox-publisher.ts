@@ -46,15 +46,44 @@ export class OutboxPublisher {
 
   async publish(redis: Redis, rows: OutboxRow[]): Promise<void> {
     const pending: Array<Promise<unknown>> = [];
-    const client = { publish: (channel: string, message: string | Buffer) => pending.push(redis.publish(channel, message)) };
+    const client = {
+      publish: (channel: string, message: string | Buffer) => pending.push(redis.publish(channel, message)),
+    };
     const emitter = new Emitter(client as unknown as Redis);
-    const availability = emitter.of(AVAILABILITY_NAMESPACE) as unknown as { emit<K extends keyof AvailabilityServerEvents>(e: K, ...a: Parameters<AvailabilityServerEvents[K]>): void };
+    const availability = emitter.of(AVAILABILITY_NAMESPACE) as unknown as {
+      emit<K extends keyof AvailabilityServerEvents>(e: K, ...a: Parameters<AvailabilityServerEvents[K]>): void;
+    };
     const operations = emitter.of(OPERATIONS_NAMESPACE);
-    const tripJobs: Array<{ name: 'trip.aggregate'; data: TripAggregateJob; opts: { jobId: string } & typeof TRIP_JOB_OPTIONS }> = [];
-    const alert = (stationId: string | null, kind: AlertKind, row: OutboxRow, message: string, since: string, data: Record<string, unknown>) => {
-      const payload: OperationsAlert = { id: row.id, kind, stationId, message, since, at: this.clock.now().toISOString(), data };
-      const target = stationId ? operations.to(stationRoom(stationId)).to(ROOM_ALL_STATIONS) : operations.to(ROOM_ALL_STATIONS);
-      (target as unknown as { emit<K extends keyof OperationsServerEvents>(e: K, ...a: Parameters<OperationsServerEvents[K]>): void }).emit('alert', payload);
+    const tripJobs: Array<{
+      name: 'trip.aggregate';
+      data: TripAggregateJob;
+      opts: { jobId: string } & typeof TRIP_JOB_OPTIONS;
+    }> = [];
+    const alert = (
+      stationId: string | null,
+      kind: AlertKind,
+      row: OutboxRow,
+      message: string,
+      since: string,
+      data: Record<string, unknown>,
+    ) => {
+      const payload: OperationsAlert = {
+        id: row.id,
+        kind,
+        stationId,
+        message,
+        since,
+        at: this.clock.now().toISOString(),
+        data,
+      };
+      const target = stationId
+        ? operations.to(stationRoom(stationId)).to(ROOM_ALL_STATIONS)
+        : operations.to(ROOM_ALL_STATIONS);
+      (
+        target as unknown as {
+          emit<K extends keyof OperationsServerEvents>(e: K, ...a: Parameters<OperationsServerEvents[K]>): void;
+        }
+      ).emit('alert', payload);
     };
 
     // isOpen below must reflect a pilot closing committed just before these rows.
@@ -75,37 +104,74 @@ export class OutboxPublisher {
             updatedAt: p.updatedAt,
           };
           availability.emit('station:updated', event);
-          if (p.active && p.bikesAvailable === 0) alert(p.stationId, 'station_empty', row, 'Estación sin bicicletas disponibles', p.updatedAt, { ...event });
-          if (p.active && p.spacesAvailable === 0) alert(p.stationId, 'station_full', row, 'Estación llena: sin espacios libres', p.updatedAt, { ...event });
+          if (p.active && p.bikesAvailable === 0)
+            alert(p.stationId, 'station_empty', row, 'Estación sin bicicletas disponibles', p.updatedAt, { ...event });
+          if (p.active && p.spacesAvailable === 0)
+            alert(p.stationId, 'station_full', row, 'Estación llena: sin espacios libres', p.updatedAt, { ...event });
           break;
         }
         case 'bike.damage_reported': {
           const p = row.payload as unknown as OutboxEventMap['bike.damage_reported'];
-          alert(p.stationId, 'bike_damaged', row, `Bicicleta ${p.bikeCode} reportada con daño: ${p.note}`, row.created_at.toISOString(), p as unknown as Record<string, unknown>);
+          alert(
+            p.stationId,
+            'bike_damaged',
+            row,
+            `Bicicleta ${p.bikeCode} reportada con daño: ${p.note}`,
+            row.created_at.toISOString(),
+            p as unknown as Record<string, unknown>,
+          );
           break;
         }
         case 'bike.reported_missing': {
           const p = row.payload as unknown as OutboxEventMap['bike.reported_missing'];
-          alert(p.stationId, 'bike_missing', row, `Bicicleta ${p.bikeCode} reportada perdida o robada (denuncia ${p.policeReport})`, row.created_at.toISOString(), p as unknown as Record<string, unknown>);
+          alert(
+            p.stationId,
+            'bike_missing',
+            row,
+            `Bicicleta ${p.bikeCode} reportada perdida o robada (denuncia ${p.policeReport})`,
+            row.created_at.toISOString(),
+            p as unknown as Record<string, unknown>,
+          );
           break;
         }
         case 'loan.overdue': {
           const p = row.payload as unknown as OutboxEventMap['loan.overdue'];
-          alert(p.fromStationId, 'loan_overdue', row, `Préstamo vencido: bicicleta ${p.bikeCode}`, p.dueAt, p as unknown as Record<string, unknown>);
+          alert(
+            p.fromStationId,
+            'loan_overdue',
+            row,
+            `Préstamo vencido: bicicleta ${p.bikeCode}`,
+            p.dueAt,
+            p as unknown as Record<string, unknown>,
+          );
           break;
         }
         case 'export.requested': {
           const p = row.payload as unknown as OutboxEventMap['export.requested'];
           // jobId = outbox id: a row published twice (crash before marking) enqueues one job.
           pending.push(
-            this.exportsQueue.add('export.build', { exportId: p.exportId }, { jobId: `outbox-${row.id}`, attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: 100, removeOnFail: 500 }),
+            this.exportsQueue.add(
+              'export.build',
+              { exportId: p.exportId },
+              {
+                jobId: `outbox-${row.id}`,
+                attempts: 3,
+                backoff: { type: 'exponential', delay: 5000 },
+                removeOnComplete: 100,
+                removeOnFail: 500,
+              },
+            ),
           );
           break;
         }
         case 'export.progress': {
           const p = row.payload as unknown as OutboxEventMap['export.progress'];
           const event: ExportProgressEvent = { id: p.exportId, state: p.state, progress: p.progress };
-          (operations.to(ROOM_PLANNERS) as unknown as { emit<K extends keyof OperationsServerEvents>(e: K, ...a: Parameters<OperationsServerEvents[K]>): void }).emit('export:progress', event);
+          (
+            operations.to(ROOM_PLANNERS) as unknown as {
+              emit<K extends keyof OperationsServerEvents>(e: K, ...a: Parameters<OperationsServerEvents[K]>): void;
+            }
+          ).emit('export:progress', event);
           break;
         }
         case 'loan.opened':
@@ -116,7 +182,11 @@ export class OutboxPublisher {
           // an open loan, so it never follows an aggregated segment: it is not a trip and is skipped.
           const p = row.payload as unknown as OutboxEventMap['loan.closed'];
           if ((TRIP_END_REASONS as readonly string[]).includes(p.endReason)) {
-            tripJobs.push({ name: 'trip.aggregate', data: { loanId: p.loanId }, opts: { ...TRIP_JOB_OPTIONS, jobId: `outbox-${row.id}` } });
+            tripJobs.push({
+              name: 'trip.aggregate',
+              data: { loanId: p.loanId },
+              opts: { ...TRIP_JOB_OPTIONS, jobId: `outbox-${row.id}` },
+            });
           }
           break;
         }

@@ -35,7 +35,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationBootstrap(): Promise<void> {
     // Fails fast while Redis is away, instead of queueing in memory what the table already keeps.
-    this.redis = new Redis(this.config.redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'metrobici-outbox' });
+    this.redis = new Redis(this.config.redis.url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectionName: 'metrobici-outbox',
+    });
     this.redis.on('error', () => undefined);
     this.timer = setInterval(() => this.kick(), POLL_MS);
     this.kick();
@@ -77,7 +81,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         );
         if (rows.length === 0) return;
         await this.publisher.publish(this.redis, rows);
-        await this.dataSource.query('UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+        await this.dataSource.query('UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::bigint[])', [
+          rows.map((r) => r.id),
+        ]);
         if (rows.length < BATCH) return;
       }
     } catch (error) {
@@ -89,7 +95,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async ensureLeader(): Promise<boolean> {
     if (this.leader && this.listener) return true;
     if (!this.listener) {
-      const client = new Client({ connectionString: this.config.database.url, application_name: 'metrobici-outbox-relay' });
+      const client = new Client({
+        connectionString: this.config.database.url,
+        application_name: 'metrobici-outbox-relay',
+      });
       client.on('error', () => this.dropListener(client));
       client.on('end', () => this.dropListener(client));
       client.on('notification', () => this.kick());
@@ -97,7 +106,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       await client.query('LISTEN outbox_events');
       this.listener = client;
     }
-    const { rows } = await this.listener.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RELAY_LOCK]);
+    const { rows } = await this.listener.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+      RELAY_LOCK,
+    ]);
     this.leader = rows[0].locked;
     return this.leader;
   }

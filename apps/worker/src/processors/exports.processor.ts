@@ -34,7 +34,15 @@ export class ExportsProcessor extends WorkerHost implements OnApplicationBootstr
       await this.queue.upsertJobScheduler(
         'export.nightly',
         { pattern: cron, tz: BOGOTA_TIME_ZONE },
-        { name: 'export.nightly', opts: { removeOnComplete: 30, removeOnFail: 100, attempts: 3, backoff: { type: 'exponential', delay: 10_000 } } },
+        {
+          name: 'export.nightly',
+          opts: {
+            removeOnComplete: 30,
+            removeOnFail: 100,
+            attempts: 3,
+            backoff: { type: 'exponential', delay: 10_000 },
+          },
+        },
       );
     } else {
       await this.queue.removeJobScheduler('export.nightly');
@@ -47,7 +55,8 @@ export class ExportsProcessor extends WorkerHost implements OnApplicationBootstr
       case 'export.build': {
         const exportId = (job.data as { exportId?: unknown } | undefined)?.exportId;
         // A malformed payload will not get better with retries.
-        if (typeof exportId !== 'string' || !UUID.test(exportId)) throw new Error(`export.build needs a UUID exportId, got ${JSON.stringify(job.data)}`);
+        if (typeof exportId !== 'string' || !UUID.test(exportId))
+          throw new Error(`export.build needs a UUID exportId, got ${JSON.stringify(job.data)}`);
         const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         return this.exports.build(exportId, { finalAttempt });
       }

@@ -27,7 +27,10 @@ export class StatsProcessor extends WorkerHost implements OnApplicationBootstrap
     await this.queue.upsertJobScheduler(
       'station.sample',
       { every: this.config.stats.stationSampleSeconds * 1000 },
-      { name: 'station.sample', opts: { removeOnComplete: 100, removeOnFail: 500, attempts: 3, backoff: { type: 'exponential', delay: 1000 } } },
+      {
+        name: 'station.sample',
+        opts: { removeOnComplete: 100, removeOnFail: 500, attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
+      },
     );
   }
 

@@ -36,7 +36,10 @@ export class SystemProcessor extends WorkerHost implements OnApplicationBootstra
     await this.queue.upsertJobScheduler(
       'loan.flag_overdue',
       { every: OVERDUE_CHECK_SECONDS * 1000 },
-      { name: 'loan.flag_overdue', opts: { removeOnComplete: 100, removeOnFail: 500, attempts: 3, backoff: { type: 'exponential', delay: 1000 } } },
+      {
+        name: 'loan.flag_overdue',
+        opts: { removeOnComplete: 100, removeOnFail: 500, attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
+      },
     );
   }
 

@@ -17,7 +17,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Processor(TRIPS_QUEUE, { concurrency: TRIPS_CONCURRENCY })
 export class TripsProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(TripsProcessor.name);
-  private readonly batcher = new MicroBatcher<string, AggregateOutcome>((ids) => this.stats.aggregateTrips(ids), { maxSize: TRIPS_CONCURRENCY, maxWaitMs: 5 });
+  private readonly batcher = new MicroBatcher<string, AggregateOutcome>((ids) => this.stats.aggregateTrips(ids), {
+    maxSize: TRIPS_CONCURRENCY,
+    maxWaitMs: 5,
+  });
 
   constructor(private readonly stats: StatsService) {
     super();
@@ -32,7 +35,8 @@ export class TripsProcessor extends WorkerHost implements OnApplicationBootstrap
     switch (name) {
       case 'trip.aggregate': {
         const data = job.data as Partial<TripAggregateJob> | null;
-        if (typeof data?.loanId !== 'string' || !UUID.test(data.loanId)) throw new UnrecoverableError(`invalid payload: ${JSON.stringify(job.data)}`);
+        if (typeof data?.loanId !== 'string' || !UUID.test(data.loanId))
+          throw new UnrecoverableError(`invalid payload: ${JSON.stringify(job.data)}`);
         const outcome = await this.batcher.submit(data.loanId);
         if (outcome === undefined) throw new UnrecoverableError(`loan ${data.loanId} does not exist`);
         return { loanId: data.loanId, outcome };

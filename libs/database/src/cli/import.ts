@@ -5,7 +5,13 @@ import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { loadConfigOrExit } from '@metrobici/config';
 import { createDataSource } from '../data-source';
-import { type ImportFiles, type ImportKind, type ImportReport, ImportValidationError, importCsvFiles } from '../import/importer';
+import {
+  type ImportFiles,
+  type ImportKind,
+  type ImportReport,
+  ImportValidationError,
+  importCsvFiles,
+} from '../import/importer';
 
 const USAGE = 'usage: npm run db:import -- [--stations FILE] [--bikes FILE] [--staff FILE] [--dry-run]';
 
@@ -49,7 +55,8 @@ async function main(): Promise<void> {
   const ds = createDataSource(config.database.url, { extra: { max: 2, application_name: 'metrobici-import' } });
   await ds.initialize();
   try {
-    if (await ds.showMigrations()) throw new Error('the database has pending migrations: run `npm run db:migrate` first');
+    if (await ds.showMigrations())
+      throw new Error('the database has pending migrations: run `npm run db:migrate` first');
     print(await importCsvFiles(ds, files, { dryRun }));
   } finally {
     await ds.destroy();
@@ -59,14 +66,18 @@ async function main(): Promise<void> {
 function print(r: ImportReport): void {
   const out: string[] = [];
   out.push(r.dryRun ? 'Dry run: every row is valid; nothing was written. It would have:' : 'Import done:');
-  out.push(`  stations: ${r.stations.created} created, ${r.stations.updated} updated, ${r.stations.unchanged} unchanged`);
+  out.push(
+    `  stations: ${r.stations.created} created, ${r.stations.updated} updated, ${r.stations.unchanged} unchanged`,
+  );
   out.push(`  donors:   ${r.donors.created} created, ${r.donors.renamed} renamed`);
   out.push(`  bikes:    ${r.bikes.created} created, ${r.bikes.unchanged} already there`);
   out.push(`  staff:    ${r.staff.created} created, ${r.staff.updated} updated, ${r.staff.unchanged} unchanged`);
   for (const note of r.notes) out.push(`Note: ${note}`);
   if (r.generatedPasswords.length > 0) {
     if (r.dryRun) {
-      out.push(`${r.generatedPasswords.length} new account(s) have no password in the file: a random one will be generated and shown once.`);
+      out.push(
+        `${r.generatedPasswords.length} new account(s) have no password in the file: a random one will be generated and shown once.`,
+      );
     } else {
       out.push('Generated passwords (shown only now; give each to its owner and do not keep this output):');
       for (const p of r.generatedPasswords) out.push(`  ${p.email}  ${p.password}`);

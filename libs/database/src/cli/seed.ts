@@ -31,9 +31,17 @@ function print(s: SeedSummary): void {
   const createdAnything = c.stations + c.depots + c.donors + c.bikes + c.staff + c.riders > 0;
   const out: string[] = [];
   out.push('Metrobici demo data (DEMO: approximate coordinates, invented people; not the real pilot list)');
-  out.push(createdAnything ? 'Created in this run:' : 'Nothing to create: the demo data was already there (nothing changed).');
+  out.push(
+    createdAnything ? 'Created in this run:' : 'Nothing to create: the demo data was already there (nothing changed).',
+  );
   if (createdAnything) {
-    out.push(`  stations ${c.stations}, depots ${c.depots}, donors ${c.donors}, bikes ${c.bikes} (${Object.entries(c.bikesByDonor).map(([k, v]) => `${k} ${v}`).join(', ')}),`);
+    out.push(
+      `  stations ${c.stations}, depots ${c.depots}, donors ${c.donors}, bikes ${c.bikes} (${Object.entries(
+        c.bikesByDonor,
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}),`,
+    );
     out.push(`  bike events ${c.bikeEvents}, helmets ${c.helmets}, staff accounts ${c.staff}, riders ${c.riders}`);
   }
   const t = s.totals;
@@ -41,14 +49,18 @@ function print(s: SeedSummary): void {
   out.push(`  stations: ${t.stations} public + ${t.depots} depot(s) (depots are never public)`);
   out.push(`  bikes: ${t.bikesAtStations} at stations, ${t.bikesInDepots} in depots`);
   for (const d of t.bikesByDonor) {
-    out.push(`    ${d.name} (${d.code}): ${d.bikes}${d.countIsDemoChoice ? '  <- the real count is not public; the demo picked this number' : ''}`);
+    out.push(
+      `    ${d.name} (${d.code}): ${d.bikes}${d.countIsDemoChoice ? '  <- the real count is not public; the demo picked this number' : ''}`,
+    );
   }
   out.push(`  helmets (UNAB donation) at stations: ${t.helmetsAtStations}`);
   out.push(`  staff accounts: ${t.staff}, riders: ${t.riders}`);
   out.push('Staff logins:');
   for (const l of s.staffLogins) {
     const where = l.allStations ? 'all stations' : (l.homeStationCode ?? '-');
-    out.push(`  ${l.email.padEnd(40)} ${l.role.padEnd(9)} ${where.padEnd(12)}${l.created ? ' (new)' : ' (existed: password left as it was)'}`);
+    out.push(
+      `  ${l.email.padEnd(40)} ${l.role.padEnd(9)} ${where.padEnd(12)}${l.created ? ' (new)' : ' (existed: password left as it was)'}`,
+    );
   }
   if (c.staff > 0) {
     out.push(

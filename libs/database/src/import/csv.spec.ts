@@ -22,7 +22,8 @@ describe('parseCsv', () => {
   });
 
   it('reads quoted fields with commas, escaped quotes and line breaks', () => {
-    const text = 'code,name\r\nSANPIO,"Parque San Pío, Cabecera"\r\nX,"El ""Parque"" de los Niños"\r\nY,"línea 1\r\nlínea 2"\r\nZ,""\r\n';
+    const text =
+      'code,name\r\nSANPIO,"Parque San Pío, Cabecera"\r\nX,"El ""Parque"" de los Niños"\r\nY,"línea 1\r\nlínea 2"\r\nZ,""\r\n';
     expect(fieldsOf(text)).toEqual([
       ['code', 'name'],
       ['SANPIO', 'Parque San Pío, Cabecera'],
@@ -33,9 +34,18 @@ describe('parseCsv', () => {
   });
 
   it('accepts CRLF, LF and lone CR record separators', () => {
-    expect(fieldsOf('a,b\r\n1,2\r\n')).toEqual([['a', 'b'], ['1', '2']]);
-    expect(fieldsOf('a,b\n1,2\n')).toEqual([['a', 'b'], ['1', '2']]);
-    expect(fieldsOf('a,b\r1,2\r')).toEqual([['a', 'b'], ['1', '2']]);
+    expect(fieldsOf('a,b\r\n1,2\r\n')).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
+    expect(fieldsOf('a,b\n1,2\n')).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
+    expect(fieldsOf('a,b\r1,2\r')).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
   });
 
   it('drops a UTF-8 byte-order mark so the first header is clean', () => {
@@ -67,7 +77,9 @@ describe('parseCsv', () => {
 
   it('reports an unclosed quote at the line where it opened', () => {
     expect(() => parseCsv('a,b\n1,"open\n2,3\n')).toThrow(CsvSyntaxError);
-    expect(() => parseCsv('a,b\n1,"open\n2,3\n')).toThrow(expect.objectContaining({ line: 2, message: expect.stringContaining('not closed') }));
+    expect(() => parseCsv('a,b\n1,"open\n2,3\n')).toThrow(
+      expect.objectContaining({ line: 2, message: expect.stringContaining('not closed') }),
+    );
   });
 
   it('rejects text after a closing quote and a bare quote inside an unquoted field, with the line', () => {

@@ -70,10 +70,16 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvRecord[] {
       line++;
       recordLine = line;
     } else if (closed) {
-      throw new CsvSyntaxError(line, `unexpected text after a closing quote (expected "${delimiter}" or the end of the line)`);
+      throw new CsvSyntaxError(
+        line,
+        `unexpected text after a closing quote (expected "${delimiter}" or the end of the line)`,
+      );
     } else if (c === QUOTE) {
       if (field !== '') {
-        throw new CsvSyntaxError(line, 'a double quote inside an unquoted field: quote the whole field and write the quote as ""');
+        throw new CsvSyntaxError(
+          line,
+          'a double quote inside an unquoted field: quote the whole field and write the quote as ""',
+        );
       }
       blank = false;
       const openedAt = line;

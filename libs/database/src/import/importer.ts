@@ -56,9 +56,15 @@ export interface ImportReport {
   notes: string[];
 }
 
-export const STATION_COLUMNS = { required: ['code', 'name', 'address', 'lat', 'lon', 'capacity'], optional: ['kind', 'near_metrolinea', 'helmets'] };
+export const STATION_COLUMNS = {
+  required: ['code', 'name', 'address', 'lat', 'lon', 'capacity'],
+  optional: ['kind', 'near_metrolinea', 'helmets'],
+};
 export const BIKE_COLUMNS = { required: ['code', 'donor_code', 'donor_name', 'station_code'], optional: ['state'] };
-export const STAFF_COLUMNS = { required: ['email', 'role'], optional: ['full_name', 'home_station_code', 'all_stations', 'password'] };
+export const STAFF_COLUMNS = {
+  required: ['email', 'role'],
+  optional: ['full_name', 'home_station_code', 'all_stations', 'password'],
+};
 
 // The Área Metropolitana de Bucaramanga (Bucaramanga, Floridablanca, Girón, Piedecuesta), with a
 // margin: a point outside is almost always a typo or latitude and longitude swapped.
@@ -107,7 +113,11 @@ class DryRunRollback extends Error {
   }
 }
 
-export async function importCsvFiles(dataSource: DataSource, files: ImportFiles, options: ImportOptions = {}): Promise<ImportReport> {
+export async function importCsvFiles(
+  dataSource: DataSource,
+  files: ImportFiles,
+  options: ImportOptions = {},
+): Promise<ImportReport> {
   const issues: ImportIssue[] = [];
   // Codes of station rows that failed their own checks: other files may name them without a
   // second, misleading "does not exist" error.
@@ -115,7 +125,11 @@ export async function importCsvFiles(dataSource: DataSource, files: ImportFiles,
   const stations = files.stations ? readStations(files.stations, issues, brokenStations) : [];
   const bikes = files.bikes ? readBikes(files.bikes, issues) : [];
   const staff = files.staff ? readStaff(files.staff, issues) : [];
-  const names = { stations: files.stations?.name ?? '', bikes: files.bikes?.name ?? '', staff: files.staff?.name ?? '' };
+  const names = {
+    stations: files.stations?.name ?? '',
+    bikes: files.bikes?.name ?? '',
+    staff: files.staff?.name ?? '',
+  };
   const now = options.now ?? new Date();
 
   try {
@@ -134,7 +148,8 @@ export async function importCsvFiles(dataSource: DataSource, files: ImportFiles,
       const stationPlan = planStations(stations, brokenStations, ctx, names.stations, issues, report);
       const bikePlan = planBikes(bikes, ctx, stationPlan, names.bikes, issues, report);
       const staffPlan = await planStaff(staff, ctx, stationPlan, names.staff, issues, report);
-      if (issues.length > 0) throw new ImportValidationError(sortIssues(issues, [names.stations, names.bikes, names.staff]));
+      if (issues.length > 0)
+        throw new ImportValidationError(sortIssues(issues, [names.stations, names.bikes, names.staff]));
 
       await applyStations(manager, stationPlan, ctx, report);
       await applyBikes(manager, bikePlan, ctx, now, names.bikes, report);
@@ -155,7 +170,11 @@ interface Table {
   rows: Array<{ line: number; cell(column: string): string | undefined }>;
 }
 
-function readTable(file: ImportFile, columns: { required: string[]; optional: string[] }, issues: ImportIssue[]): Table | null {
+function readTable(
+  file: ImportFile,
+  columns: { required: string[]; optional: string[] },
+  issues: ImportIssue[],
+): Table | null {
   const issue = (line: number, message: string) => issues.push({ file: file.name, line, message });
   let records: CsvRecord[];
   try {
@@ -178,7 +197,10 @@ function readTable(file: ImportFile, columns: { required: string[]; optional: st
   header.fields.forEach((raw, i) => {
     const name = raw.trim().toLowerCase();
     if (!known.includes(name)) {
-      issue(header.line, `unknown column "${raw}" (expected ${columns.required.join(',')}${columns.optional.length ? ` and optionally ${columns.optional.join(',')}` : ''})`);
+      issue(
+        header.line,
+        `unknown column "${raw}" (expected ${columns.required.join(',')}${columns.optional.length ? ` and optionally ${columns.optional.join(',')}` : ''})`,
+      );
       headerOk = false;
     } else if (index.has(name)) {
       issue(header.line, `column "${name}" appears twice`);
@@ -197,7 +219,10 @@ function readTable(file: ImportFile, columns: { required: string[]; optional: st
   const rows: Table['rows'] = [];
   for (const record of data) {
     if (record.fields.length !== header.fields.length) {
-      issue(record.line, `expected ${header.fields.length} fields as in the header, found ${record.fields.length} (a comma inside a value needs "quotes")`);
+      issue(
+        record.line,
+        `expected ${header.fields.length} fields as in the header, found ${record.fields.length} (a comma inside a value needs "quotes")`,
+      );
       continue;
     }
     rows.push({
@@ -226,7 +251,11 @@ class RowCheck {
     return undefined;
   }
 
-  text(column: string, value: string | undefined, opts: { required?: boolean; min?: number; max: number }): string | undefined {
+  text(
+    column: string,
+    value: string | undefined,
+    opts: { required?: boolean; min?: number; max: number },
+  ): string | undefined {
     const v = value ?? '';
     if (v === '') return opts.required ? this.fail(`${column} is required`) : '';
     if (v.length < (opts.min ?? 0)) return this.fail(`${column} must have at least ${opts.min} characters`);
@@ -237,7 +266,8 @@ class RowCheck {
   number(column: string, value: string | undefined, min: number, max: number): number | undefined {
     const v = (value ?? '').replace(/^(-?\d+),(\d+)$/, '$1.$2');
     if (v === '') return this.fail(`${column} is required`);
-    if (!/^-?\d+(\.\d+)?$/.test(v)) return this.fail(`${column} "${value}" is not a number (use a dot for decimals, e.g. 7.1189)`);
+    if (!/^-?\d+(\.\d+)?$/.test(v))
+      return this.fail(`${column} "${value}" is not a number (use a dot for decimals, e.g. 7.1189)`);
     const n = Number(v);
     if (n < min || n > max) return this.fail(`${column} ${value} is outside ${min}..${max}`);
     return n;
@@ -269,7 +299,11 @@ class RowCheck {
 }
 
 /** The data rows of a file, each with the check that collects its problems; none when the file itself is unusable. */
-function checkedRows(file: ImportFile, columns: { required: string[]; optional: string[] }, issues: ImportIssue[]): Array<{ r: Table['rows'][number]; c: RowCheck }> {
+function checkedRows(
+  file: ImportFile,
+  columns: { required: string[]; optional: string[] },
+  issues: ImportIssue[],
+): Array<{ r: Table['rows'][number]; c: RowCheck }> {
   const table = readTable(file, columns, issues);
   return table ? table.rows.map((r) => ({ r, c: new RowCheck(file.name, r.line, issues) })) : [];
 }
@@ -296,8 +330,14 @@ function readStations(file: ImportFile, issues: ImportIssue[], broken: Set<strin
     const address = c.text('address', r.cell('address'), { max: 200 });
     const lat = c.number('lat', r.cell('lat'), -90, 90);
     const lon = c.number('lon', r.cell('lon'), -180, 180);
-    if (lat !== undefined && lon !== undefined && (lat < AREA.minLat || lat > AREA.maxLat || lon < AREA.minLon || lon > AREA.maxLon)) {
-      c.fail(`lat ${lat}, lon ${lon} is outside the Bucaramanga metropolitan area (latitude about 7.1, longitude about -73.1: swapped?)`);
+    if (
+      lat !== undefined &&
+      lon !== undefined &&
+      (lat < AREA.minLat || lat > AREA.maxLat || lon < AREA.minLon || lon > AREA.maxLon)
+    ) {
+      c.fail(
+        `lat ${lat}, lon ${lon} is outside the Bucaramanga metropolitan area (latitude about 7.1, longitude about -73.1: swapped?)`,
+      );
     }
     const capacity = c.integer('capacity', r.cell('capacity'), 1, 500);
     const kindText = (r.cell('kind') ?? '').toLowerCase();
@@ -307,7 +347,15 @@ function readStations(file: ImportFile, issues: ImportIssue[], broken: Set<strin
     const nearMetrolinea = c.boolean('near_metrolinea', r.cell('near_metrolinea'));
     const helmets = c.integer('helmets', r.cell('helmets'), 0, 1000, true);
     checkFirstOccurrence(c, seen, code, `station ${code}`);
-    if (c.ok && code && name !== undefined && address !== undefined && lat !== undefined && lon !== undefined && capacity !== undefined) {
+    if (
+      c.ok &&
+      code &&
+      name !== undefined &&
+      address !== undefined &&
+      lat !== undefined &&
+      lon !== undefined &&
+      capacity !== undefined
+    ) {
       out.push({ line: r.line, code, name, address, lat, lon, capacity, kind, nearMetrolinea, helmets });
     } else if (code) {
       broken.add(code);
@@ -323,15 +371,23 @@ function readBikes(file: ImportFile, issues: ImportIssue[]): BikeRow[] {
   const seen = new Map<string, number>();
   for (const { r, c } of checkedRows(file, BIKE_COLUMNS, issues)) {
     const code = c.code('code', r.cell('code')?.toUpperCase(), BIKE_CODE, STATION_CODE_RULE);
-    const donorCode = c.code('donor_code', r.cell('donor_code')?.toLowerCase(), DONOR_CODE, '2-32 letters, digits, dashes or underscores');
+    const donorCode = c.code(
+      'donor_code',
+      r.cell('donor_code')?.toLowerCase(),
+      DONOR_CODE,
+      '2-32 letters, digits, dashes or underscores',
+    );
     const donorName = c.text('donor_name', r.cell('donor_name'), { max: 120 });
     const stateText = (r.cell('state') ?? '').toLowerCase() || 'available';
     const state = (IMPORTABLE_BIKE_STATES as readonly string[]).includes(stateText)
       ? (stateText as ImportedBikeState)
-      : c.fail(`state "${r.cell('state')}" must be available, maintenance or retired (other states come from operations)`);
+      : c.fail(
+          `state "${r.cell('state')}" must be available, maintenance or retired (other states come from operations)`,
+        );
     const stationCell = r.cell('station_code')?.toUpperCase() ?? '';
     const stationCode = c.code('station_code', stationCell, STATION_CODE, STATION_CODE_RULE, false) ?? null;
-    if (state && state !== 'retired' && stationCell === '') c.fail(`station_code is required for a bike that is ${state}`);
+    if (state && state !== 'retired' && stationCell === '')
+      c.fail(`station_code is required for a bike that is ${state}`);
     if (state === 'retired' && stationCell !== '') c.fail('a retired bike has no station: leave station_code empty');
     checkFirstOccurrence(c, seen, code, `bike ${code}`);
     if (c.ok && code && donorCode && donorName !== undefined && state) {
@@ -348,21 +404,28 @@ function readStaff(file: ImportFile, issues: ImportIssue[]): StaffRow[] {
     const email = c.code('email', r.cell('email')?.toLowerCase(), /^[^\s@,;]+@[^\s@,;]+$/, 'an e-mail address');
     if (email && email.length > 254) c.fail('email is longer than 254 characters');
     const roleText = (r.cell('role') ?? '').toLowerCase();
-    const role = (ROLES as readonly string[]).includes(roleText) ? (roleText as StaffRole) : c.fail(`role "${r.cell('role') ?? ''}" must be admin, operator or planner`);
+    const role = (ROLES as readonly string[]).includes(roleText)
+      ? (roleText as StaffRole)
+      : c.fail(`role "${r.cell('role') ?? ''}" must be admin, operator or planner`);
     const fullNameCell = r.cell('full_name');
     const fullName = fullNameCell ? c.text('full_name', fullNameCell, { max: 120 }) : undefined;
-    const homeStationCode = c.code('home_station_code', r.cell('home_station_code')?.toUpperCase(), STATION_CODE, STATION_CODE_RULE, false) ?? null;
+    const homeStationCode =
+      c.code('home_station_code', r.cell('home_station_code')?.toUpperCase(), STATION_CODE, STATION_CODE_RULE, false) ??
+      null;
     const allStations = c.boolean('all_stations', r.cell('all_stations')) ?? false;
     const passwordCell = r.cell('password');
     let password: string | undefined;
     if (passwordCell) {
-      if (passwordCell.length < MIN_PASSWORD_LENGTH) c.fail(`password must have at least ${MIN_PASSWORD_LENGTH} characters (or leave it empty to get a random one)`);
+      if (passwordCell.length < MIN_PASSWORD_LENGTH)
+        c.fail(`password must have at least ${MIN_PASSWORD_LENGTH} characters (or leave it empty to get a random one)`);
       else if (passwordCell.length > 200) c.fail('password is longer than 200 characters');
       else password = passwordCell;
     }
-    if (role === 'operator' && !homeStationCode && !allStations) c.fail('an operator needs home_station_code or all_stations=true');
+    if (role === 'operator' && !homeStationCode && !allStations)
+      c.fail('an operator needs home_station_code or all_stations=true');
     checkFirstOccurrence(c, seen, email, email ?? '');
-    if (c.ok && email && role) out.push({ line: r.line, email, role, fullName, homeStationCode, allStations, password });
+    if (c.ok && email && role)
+      out.push({ line: r.line, email, role, fullName, homeStationCode, allStations, password });
   }
   return out;
 }
@@ -408,7 +471,12 @@ interface Context {
   staff: Map<string, StaffUserEntity>;
 }
 
-async function loadContext(manager: EntityManager, stations: StationRow[], bikes: BikeRow[], staff: StaffRow[]): Promise<Context> {
+async function loadContext(
+  manager: EntityManager,
+  stations: StationRow[],
+  bikes: BikeRow[],
+  staff: StaffRow[],
+): Promise<Context> {
   const stationCodes = [
     ...new Set([
       ...stations.map((s) => s.code),
@@ -422,22 +490,31 @@ async function loadContext(manager: EntityManager, stations: StationRow[], bikes
        FROM stations WHERE code = ANY($1) ORDER BY code FOR UPDATE`,
     [stationCodes],
   );
-  const donorRows = await manager.query<Array<{ id: string; code: string; name: string }>>('SELECT id, code, name FROM donors WHERE code = ANY($1)', [
-    [...new Set(bikes.map((b) => b.donorCode))],
-  ]);
-  const bikeRows = await manager.query<Array<{ code: string; donor_code: string; station_code: string | null; state: string }>>(
+  const donorRows = await manager.query<Array<{ id: string; code: string; name: string }>>(
+    'SELECT id, code, name FROM donors WHERE code = ANY($1)',
+    [[...new Set(bikes.map((b) => b.donorCode))]],
+  );
+  const bikeRows = await manager.query<
+    Array<{ code: string; donor_code: string; station_code: string | null; state: string }>
+  >(
     `SELECT b.code, d.code AS donor_code, s.code AS station_code, b.state
        FROM bikes b JOIN donors d ON d.id = b.donor_id LEFT JOIN stations s ON s.id = b.station_id
       WHERE b.code = ANY($1)`,
     [bikes.map((b) => b.code)],
   );
   const staffRows = staff.length
-    ? await manager.getRepository(StaffUserEntity).createQueryBuilder('u').where('u.email IN (:...emails)', { emails: staff.map((s) => s.email) }).getMany()
+    ? await manager
+        .getRepository(StaffUserEntity)
+        .createQueryBuilder('u')
+        .where('u.email IN (:...emails)', { emails: staff.map((s) => s.email) })
+        .getMany()
     : [];
   return {
     stations: new Map(stationRows.map((r) => [r.code as string, toDbStation(r)])),
     donors: new Map(donorRows.map((d) => [d.code, { id: d.id, name: d.name }])),
-    bikes: new Map(bikeRows.map((b) => [b.code, { donorCode: b.donor_code, stationCode: b.station_code, state: b.state }])),
+    bikes: new Map(
+      bikeRows.map((b) => [b.code, { donorCode: b.donor_code, stationCode: b.station_code, state: b.state }]),
+    ),
     staff: new Map(staffRows.map((u) => [u.email, u])),
   };
 }
@@ -451,11 +528,19 @@ interface StationPlan {
   exists(code: string): boolean;
 }
 
-function planStations(rows: StationRow[], broken: Set<string>, ctx: Context, file: string, issues: ImportIssue[], report: ImportReport): StationPlan {
+function planStations(
+  rows: StationRow[],
+  broken: Set<string>,
+  ctx: Context,
+  file: string,
+  issues: ImportIssue[],
+  report: ImportReport,
+): StationPlan {
   const plan: StationPlan = {
     create: [],
     update: [],
-    capacityOf: (code) => (broken.has(code) ? undefined : (byCode.get(code)?.capacity ?? ctx.stations.get(code)?.capacity)),
+    capacityOf: (code) =>
+      broken.has(code) ? undefined : (byCode.get(code)?.capacity ?? ctx.stations.get(code)?.capacity),
     exists: (code) => byCode.has(code) || ctx.stations.has(code) || broken.has(code),
   };
   const byCode = new Map(rows.map((r) => [r.code, r]));
@@ -466,12 +551,20 @@ function planStations(rows: StationRow[], broken: Set<string>, ctx: Context, fil
       continue;
     }
     if (row.kind && row.kind !== existing.kind) {
-      issues.push({ file, line: row.line, message: `station ${row.code} is a ${existing.kind} and cannot become a ${row.kind} by import` });
+      issues.push({
+        file,
+        line: row.line,
+        message: `station ${row.code} is a ${existing.kind} and cannot become a ${row.kind} by import`,
+      });
       broken.add(row.code);
       continue;
     }
     if (row.capacity < existing.bikesDocked) {
-      issues.push({ file, line: row.line, message: `capacity ${row.capacity} is below the ${existing.bikesDocked} bikes now in the rack of ${row.code}` });
+      issues.push({
+        file,
+        line: row.line,
+        message: `capacity ${row.capacity} is below the ${existing.bikesDocked} bikes now in the rack of ${row.code}`,
+      });
       broken.add(row.code);
       continue;
     }
@@ -481,7 +574,8 @@ function planStations(rows: StationRow[], broken: Set<string>, ctx: Context, fil
     if (row.lat !== existing.lat) patch.lat = row.lat;
     if (row.lon !== existing.lon) patch.lon = row.lon;
     if (row.capacity !== existing.capacity) patch.capacity = row.capacity;
-    if (row.nearMetrolinea !== undefined && row.nearMetrolinea !== existing.nearMetrolinea) patch.nearMetrolinea = row.nearMetrolinea;
+    if (row.nearMetrolinea !== undefined && row.nearMetrolinea !== existing.nearMetrolinea)
+      patch.nearMetrolinea = row.nearMetrolinea;
     if (row.helmets !== undefined && row.helmets !== existing.helmetsAvailable) {
       report.notes.push(
         `${file}:${row.line}: helmets ignored for existing station ${row.code} (${existing.helmetsAvailable} now; it is a live counter, change it from the admin screen)`,
@@ -499,7 +593,14 @@ interface BikePlan {
   create: BikeRow[];
 }
 
-function planBikes(rows: BikeRow[], ctx: Context, stations: StationPlan, file: string, issues: ImportIssue[], report: ImportReport): BikePlan {
+function planBikes(
+  rows: BikeRow[],
+  ctx: Context,
+  stations: StationPlan,
+  file: string,
+  issues: ImportIssue[],
+  report: ImportReport,
+): BikePlan {
   const plan: BikePlan = { donorsToCreate: [], donorsToRename: [], create: [] };
   const issue = (line: number, message: string) => issues.push({ file, line, message });
 
@@ -509,14 +610,20 @@ function planBikes(rows: BikeRow[], ctx: Context, stations: StationPlan, file: s
     if (row.donorName === '') continue;
     const first = donorName.get(row.donorCode);
     if (!first) donorName.set(row.donorCode, { name: row.donorName, line: row.line });
-    else if (first.name !== row.donorName) issue(row.line, `donor ${row.donorCode} is named "${first.name}" on line ${first.line} and "${row.donorName}" here`);
+    else if (first.name !== row.donorName)
+      issue(
+        row.line,
+        `donor ${row.donorCode} is named "${first.name}" on line ${first.line} and "${row.donorName}" here`,
+      );
   }
   for (const code of new Set(rows.map((r) => r.donorCode))) {
     const existing = ctx.donors.get(code);
     const named = donorName.get(code);
-    if (!existing && !named) issue(rows.find((r) => r.donorCode === code)?.line ?? 1, `donor ${code} is new: donor_name is required`);
+    if (!existing && !named)
+      issue(rows.find((r) => r.donorCode === code)?.line ?? 1, `donor ${code} is new: donor_name is required`);
     else if (!existing && named) plan.donorsToCreate.push({ code, name: named.name });
-    else if (existing && named && named.name !== existing.name) plan.donorsToRename.push({ id: existing.id, name: named.name });
+    else if (existing && named && named.name !== existing.name)
+      plan.donorsToRename.push({ id: existing.id, name: named.name });
   }
 
   const newAt = new Map<string, BikeRow[]>();
@@ -525,7 +632,10 @@ function planBikes(rows: BikeRow[], ctx: Context, stations: StationPlan, file: s
     const existing = ctx.bikes.get(row.code);
     if (existing) {
       if (existing.donorCode !== row.donorCode) {
-        issue(row.line, `bike ${row.code} already exists, given by ${existing.donorCode}: a bike's donor cannot change`);
+        issue(
+          row.line,
+          `bike ${row.code} already exists, given by ${existing.donorCode}: a bike's donor cannot change`,
+        );
       } else {
         report.bikes.unchanged++;
         if (existing.state !== row.state || existing.stationCode !== row.stationCode) leftAsTheyAre++;
@@ -575,11 +685,22 @@ interface StaffPlan {
   }>;
 }
 
-async function planStaff(rows: StaffRow[], ctx: Context, stations: StationPlan, file: string, issues: ImportIssue[], report: ImportReport): Promise<StaffPlan> {
+async function planStaff(
+  rows: StaffRow[],
+  ctx: Context,
+  stations: StationPlan,
+  file: string,
+  issues: ImportIssue[],
+  report: ImportReport,
+): Promise<StaffPlan> {
   const plan: StaffPlan = { create: [], update: [] };
   for (const row of rows) {
     if (row.homeStationCode && !stations.exists(row.homeStationCode)) {
-      issues.push({ file, line: row.line, message: `home station ${row.homeStationCode} does not exist (neither in the database nor in the stations file)` });
+      issues.push({
+        file,
+        line: row.line,
+        message: `home station ${row.homeStationCode} does not exist (neither in the database nor in the stations file)`,
+      });
       continue;
     }
     const existing = ctx.staff.get(row.email);
@@ -614,7 +735,12 @@ async function planStaff(rows: StaffRow[], ctx: Context, stations: StationPlan, 
 // ---------------------------------------------------------------------------------------------
 // Writing (only after every check passed).
 
-async function applyStations(manager: EntityManager, plan: StationPlan, ctx: Context, report: ImportReport): Promise<void> {
+async function applyStations(
+  manager: EntityManager,
+  plan: StationPlan,
+  ctx: Context,
+  report: ImportReport,
+): Promise<void> {
   if (plan.create.length > 0) {
     const inserted = await manager.query<Array<Record<string, unknown>>>(
       `INSERT INTO stations (code, name, address, lat, lon, capacity, kind, near_metrolinea, helmets_available)
@@ -643,7 +769,14 @@ async function applyStations(manager: EntityManager, plan: StationPlan, ctx: Con
   }
 }
 
-async function applyBikes(manager: EntityManager, plan: BikePlan, ctx: Context, now: Date, file: string, report: ImportReport): Promise<void> {
+async function applyBikes(
+  manager: EntityManager,
+  plan: BikePlan,
+  ctx: Context,
+  now: Date,
+  file: string,
+  report: ImportReport,
+): Promise<void> {
   if (plan.donorsToCreate.length > 0) {
     await manager.insert(DonorEntity, plan.donorsToCreate);
     report.donors.created += plan.donorsToCreate.length;
@@ -653,9 +786,10 @@ async function applyBikes(manager: EntityManager, plan: BikePlan, ctx: Context, 
     report.donors.renamed++;
   }
   if (plan.create.length === 0) return;
-  const donorRows = await manager.query<Array<{ id: string; code: string }>>('SELECT id, code FROM donors WHERE code = ANY($1)', [
-    [...new Set(plan.create.map((b) => b.donorCode))],
-  ]);
+  const donorRows = await manager.query<Array<{ id: string; code: string }>>(
+    'SELECT id, code FROM donors WHERE code = ANY($1)',
+    [[...new Set(plan.create.map((b) => b.donorCode))]],
+  );
   const donorIds = new Map(donorRows.map((d) => [d.code, d.id]));
   const rows = plan.create.map((b) => ({
     ...b,
@@ -672,7 +806,13 @@ async function applyBikes(manager: EntityManager, plan: BikePlan, ctx: Context, 
     `INSERT INTO bike_events (bike_id, type, from_state, to_state, from_station_id, to_station_id, loan_id, actor_id, reason, occurred_at)
      SELECT bike_id, 'registered', NULL, state, NULL, station_id, NULL, NULL, $4, $5
        FROM unnest($1::uuid[], $2::varchar[], $3::uuid[]) AS t(bike_id, state, station_id)`,
-    [inserted.map((b) => b.id), inserted.map((b) => b.state), inserted.map((b) => b.station_id), `import (${file})`, now],
+    [
+      inserted.map((b) => b.id),
+      inserted.map((b) => b.state),
+      inserted.map((b) => b.station_id),
+      `import (${file})`,
+      now,
+    ],
   );
   const perStation = new Map<string, { docked: number; available: number }>();
   for (const b of rows) {

@@ -33,7 +33,9 @@ export class ExportsAndPilot1795571135193 implements MigrationInterface {
       CONSTRAINT "CHK_exports_range" CHECK ("from_date" <= "to_date"),
       CONSTRAINT "PK_exports" PRIMARY KEY ("id"))`);
     await queryRunner.query(`CREATE INDEX "IDX_exports_created_at" ON "exports" ("created_at")`);
-    await queryRunner.query(`CREATE UNIQUE INDEX "UQ_exports_nightly_day" ON "exports" ("from_date") WHERE "kind" = 'nightly'`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "UQ_exports_nightly_day" ON "exports" ("from_date") WHERE "kind" = 'nightly'`,
+    );
 
     await queryRunner.query(`CREATE TABLE "pilot_state" (
       "id" smallint NOT NULL DEFAULT 1,

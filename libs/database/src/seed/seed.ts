@@ -46,7 +46,13 @@ export interface SeedSummary {
     staff: number;
     riders: number;
   };
-  staffLogins: Array<{ email: string; role: string; homeStationCode: string | null; allStations: boolean; created: boolean }>;
+  staffLogins: Array<{
+    email: string;
+    role: string;
+    homeStationCode: string | null;
+    allStations: boolean;
+    created: boolean;
+  }>;
   /** Where the password of the accounts created by this run came from. */
   passwordSource: 'default' | 'SEED_STAFF_PASSWORD';
   /** Stations whose counters disagree with the bikes table (should be empty; the seed never fixes them). */
@@ -67,7 +73,10 @@ const MIN_PASSWORD_LENGTH = 10;
  * The staff password the seed may use. The documented dev default is refused in production, where
  * it would open every demo account to anyone who has read the README.
  */
-export function resolveSeedPassword(config: Pick<AppConfig, 'env'>, fromEnv: string | undefined): { password: string; source: SeedSummary['passwordSource'] } {
+export function resolveSeedPassword(
+  config: Pick<AppConfig, 'env'>,
+  fromEnv: string | undefined,
+): { password: string; source: SeedSummary['passwordSource'] } {
   const given = fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
   if (config.env === 'production' && (given === undefined || given === DEMO_STAFF_PASSWORD)) {
     throw new SeedRefusedError(
@@ -77,9 +86,13 @@ export function resolveSeedPassword(config: Pick<AppConfig, 'env'>, fromEnv: str
     );
   }
   if (given !== undefined && given.length < MIN_PASSWORD_LENGTH) {
-    throw new SeedRefusedError(`SEED_STAFF_PASSWORD must be at least ${MIN_PASSWORD_LENGTH} characters (the API requires it for staff passwords).`);
+    throw new SeedRefusedError(
+      `SEED_STAFF_PASSWORD must be at least ${MIN_PASSWORD_LENGTH} characters (the API requires it for staff passwords).`,
+    );
   }
-  return given === undefined ? { password: DEMO_STAFF_PASSWORD, source: 'default' } : { password: given, source: 'SEED_STAFF_PASSWORD' };
+  return given === undefined
+    ? { password: DEMO_STAFF_PASSWORD, source: 'default' }
+    : { password: given, source: 'SEED_STAFF_PASSWORD' };
 }
 
 /**
@@ -97,7 +110,11 @@ export async function lockCatalogue(manager: EntityManager): Promise<void> {
  * Each bike it creates gets a `registered` event and is counted at its station in the same
  * transaction, through `changeStationCounts`, so counters always equal the bikes placed.
  */
-export async function seedDemo(dataSource: DataSource, config: AppConfig, options: SeedOptions = {}): Promise<SeedSummary> {
+export async function seedDemo(
+  dataSource: DataSource,
+  config: AppConfig,
+  options: SeedOptions = {},
+): Promise<SeedSummary> {
   const { password, source } = resolveSeedPassword(config, options.password);
   const now = options.now ?? new Date();
 
@@ -145,10 +162,16 @@ interface StationRow {
   bikesDocked: number;
 }
 
-async function seedStations(manager: EntityManager, demo: DemoStation[], created: SeedSummary['created']): Promise<Map<string, StationRow>> {
+async function seedStations(
+  manager: EntityManager,
+  demo: DemoStation[],
+  created: SeedSummary['created'],
+): Promise<Map<string, StationRow>> {
   const codes = demo.map((s) => s.code);
   const existing = new Set(
-    (await manager.query<Array<{ code: string }>>('SELECT code FROM stations WHERE code = ANY($1)', [codes])).map((r) => r.code),
+    (await manager.query<Array<{ code: string }>>('SELECT code FROM stations WHERE code = ANY($1)', [codes])).map(
+      (r) => r.code,
+    ),
   );
   const missing = demo.filter((s) => !existing.has(s.code));
   if (missing.length > 0) {
@@ -173,20 +196,37 @@ async function seedStations(manager: EntityManager, demo: DemoStation[], created
     created.helmets += s.helmets;
   }
   // Locked so the free spaces read here stay true until the bikes are counted in.
-  const rows = await manager.query<Array<{ id: string; code: string; kind: string; capacity: number; bikes_docked: number }>>(
-    'SELECT id, code, kind, capacity, bikes_docked FROM stations WHERE code = ANY($1) ORDER BY code FOR UPDATE',
-    [codes],
+  const rows = await manager.query<
+    Array<{ id: string; code: string; kind: string; capacity: number; bikes_docked: number }>
+  >('SELECT id, code, kind, capacity, bikes_docked FROM stations WHERE code = ANY($1) ORDER BY code FOR UPDATE', [
+    codes,
+  ]);
+  return new Map(
+    rows.map((r) => [
+      r.code,
+      { id: r.id, code: r.code, kind: r.kind, capacity: Number(r.capacity), bikesDocked: Number(r.bikes_docked) },
+    ]),
   );
-  return new Map(rows.map((r) => [r.code, { id: r.id, code: r.code, kind: r.kind, capacity: Number(r.capacity), bikesDocked: Number(r.bikes_docked) }]));
 }
 
 async function seedDonors(manager: EntityManager, created: SeedSummary['created']): Promise<Map<string, string>> {
   const codes = DEMO_DONORS.map((d) => d.code);
-  const existing = new Set((await manager.query<Array<{ code: string }>>('SELECT code FROM donors WHERE code = ANY($1)', [codes])).map((r) => r.code));
+  const existing = new Set(
+    (await manager.query<Array<{ code: string }>>('SELECT code FROM donors WHERE code = ANY($1)', [codes])).map(
+      (r) => r.code,
+    ),
+  );
   const missing = DEMO_DONORS.filter((d) => !existing.has(d.code));
-  if (missing.length > 0) await manager.insert(DonorEntity, missing.map((d) => ({ code: d.code, name: d.name })));
+  if (missing.length > 0)
+    await manager.insert(
+      DonorEntity,
+      missing.map((d) => ({ code: d.code, name: d.name })),
+    );
   created.donors += missing.length;
-  const rows = await manager.query<Array<{ id: string; code: string }>>('SELECT id, code FROM donors WHERE code = ANY($1)', [codes]);
+  const rows = await manager.query<Array<{ id: string; code: string }>>(
+    'SELECT id, code FROM donors WHERE code = ANY($1)',
+    [codes],
+  );
   return new Map(rows.map((r) => [r.code, r.id]));
 }
 
@@ -199,7 +239,11 @@ async function seedBikes(
 ): Promise<void> {
   const plan = demoFleetPlan();
   const existing = new Set(
-    (await manager.query<Array<{ code: string }>>('SELECT code FROM bikes WHERE code = ANY($1)', [plan.map((b) => b.code)])).map((r) => r.code),
+    (
+      await manager.query<Array<{ code: string }>>('SELECT code FROM bikes WHERE code = ANY($1)', [
+        plan.map((b) => b.code),
+      ])
+    ).map((r) => r.code),
   );
   const missing = plan.filter((b) => !existing.has(b.code));
   if (missing.length === 0) return;
@@ -213,7 +257,8 @@ async function seedBikes(
     let station = stations.get(b.stationCode) ?? depot;
     if ((free.get(station.code) ?? 0) <= 0) station = depot;
     const left = free.get(station.code) ?? 0;
-    if (left <= 0) throw new Error(`no space left for bike ${b.code}: the depot ${depot.code} is full (capacity ${depot.capacity})`);
+    if (left <= 0)
+      throw new Error(`no space left for bike ${b.code}: the depot ${depot.code} is full (capacity ${depot.capacity})`);
     free.set(station.code, left - 1);
     const donorId = donorIds.get(b.donorCode);
     if (!donorId) throw new Error(`donor ${b.donorCode} is missing after seeding donors`);
@@ -252,7 +297,11 @@ async function seedStaff(
   created: SeedSummary['created'],
 ): Promise<{ byEmail: Map<string, string>; created: Set<string> }> {
   const emails = DEMO_STAFF.map((s) => s.email);
-  const existing = new Set((await manager.query<Array<{ email: string }>>('SELECT email FROM staff_users WHERE email = ANY($1)', [emails])).map((r) => r.email));
+  const existing = new Set(
+    (
+      await manager.query<Array<{ email: string }>>('SELECT email FROM staff_users WHERE email = ANY($1)', [emails])
+    ).map((r) => r.email),
+  );
   const missing = DEMO_STAFF.filter((s) => !existing.has(s.email));
   if (missing.length > 0) {
     // One salt per account; argon2 runs on libuv's pool, so hashing in parallel is quicker.
@@ -270,7 +319,10 @@ async function seedStaff(
     );
   }
   created.staff += missing.length;
-  const rows = await manager.query<Array<{ id: string; email: string }>>('SELECT id, email FROM staff_users WHERE email = ANY($1)', [emails]);
+  const rows = await manager.query<Array<{ id: string; email: string }>>(
+    'SELECT id, email FROM staff_users WHERE email = ANY($1)',
+    [emails],
+  );
   return { byEmail: new Map(rows.map((r) => [r.email, r.id])), created: new Set(missing.map((s) => s.email)) };
 }
 
@@ -344,7 +396,12 @@ async function readTotals(manager: EntityManager): Promise<SeedSummary['totals']
   return {
     stations: Number(counts.stations),
     depots: Number(counts.depots),
-    bikesByDonor: byDonor.map((d) => ({ code: d.code, name: d.name, bikes: Number(d.bikes), countIsDemoChoice: demoChoice.has(d.code) })),
+    bikesByDonor: byDonor.map((d) => ({
+      code: d.code,
+      name: d.name,
+      bikes: Number(d.bikes),
+      countIsDemoChoice: demoChoice.has(d.code),
+    })),
     bikesAtStations: Number(counts.bikes_at_stations),
     bikesInDepots: Number(counts.bikes_in_depots),
     helmetsAtStations: Number(counts.helmets),
@@ -355,12 +412,17 @@ async function readTotals(manager: EntityManager): Promise<SeedSummary['totals']
 
 /** Stations whose counters differ from the bikes actually in their rack. */
 export async function findCounterMismatches(manager: EntityManager): Promise<string[]> {
-  const rows = await manager.query<Array<{ code: string; bikes_docked: number; bikes_available: number; docked: string; available: string }>>(
+  const rows = await manager.query<
+    Array<{ code: string; bikes_docked: number; bikes_available: number; docked: string; available: string }>
+  >(
     `SELECT s.code, s.bikes_docked, s.bikes_available, count(b.id) AS docked, count(b.id) FILTER (WHERE b.state = 'available') AS available
        FROM stations s LEFT JOIN bikes b ON b.station_id = s.id
       GROUP BY s.id
      HAVING s.bikes_docked <> count(b.id) OR s.bikes_available <> count(b.id) FILTER (WHERE b.state = 'available')
       ORDER BY s.code`,
   );
-  return rows.map((r) => `${r.code}: counters say ${r.bikes_docked} docked / ${r.bikes_available} available, bikes table says ${r.docked} / ${r.available}`);
+  return rows.map(
+    (r) =>
+      `${r.code}: counters say ${r.bikes_docked} docked / ${r.bikes_available} available, bikes table says ${r.docked} / ${r.available}`,
+  );
 }

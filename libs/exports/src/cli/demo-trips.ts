@@ -14,7 +14,8 @@ class UsageError extends Error {}
 
 function positiveInt(name: string, value: string | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 0 || Number(value) > max) throw new UsageError(`--${name} must be a whole number 0..${max}\n${USAGE}`);
+  if (!/^\d+$/.test(value) || Number(value) < 0 || Number(value) > max)
+    throw new UsageError(`--${name} must be a whole number 0..${max}\n${USAGE}`);
   return Number(value);
 }
 
@@ -53,16 +54,25 @@ async function main(): Promise<void> {
   await ds.initialize();
   const began = Date.now();
   try {
-    if (await ds.showMigrations()) throw new Error('the database has pending migrations: run `npm run db:migrate` first');
+    if (await ds.showMigrations())
+      throw new Error('the database has pending migrations: run `npm run db:migrate` first');
     const { summary } = await generateDemoTrips(ds, config, { ...opts, now: new Date() });
     const generatedMs = Date.now() - began;
     console.log('Metrobici demo trips (SYNTHETIC: generated, not real data)');
-    console.log(`  days ${summary.from} … ${summary.to} (${summary.days}), replaced ${summary.deletedBefore} synthetic trips of those days`);
-    console.log(`  trips ${summary.trips} in ${summary.journeys} journeys (${summary.renewals} renewals), overdue ${summary.overdue}`);
+    console.log(
+      `  days ${summary.from} … ${summary.to} (${summary.days}), replaced ${summary.deletedBefore} synthetic trips of those days`,
+    );
+    console.log(
+      `  trips ${summary.trips} in ${summary.journeys} journeys (${summary.renewals} renewals), overdue ${summary.overdue}`,
+    );
     console.log(`  riders: ${summary.riders.seeded} seeded + ${summary.riders.synthetic} generated (synthetic)`);
-    console.log(`  written in ${generatedMs} ms (${Math.round(summary.trips / Math.max(0.001, generatedMs / 1000))} trips/s)`);
+    console.log(
+      `  written in ${generatedMs} ms (${Math.round(summary.trips / Math.max(0.001, generatedMs / 1000))} trips/s)`,
+    );
     const stats = await rebuildTripFacts(ds, { from: summary.from, to: summary.to }, config.stats.co2GramsPerKm);
-    console.log(`  statistics rebuilt for ${stats.from} … ${stats.to}: ${stats.inserted} trip facts in ${stats.milliseconds} ms`);
+    console.log(
+      `  statistics rebuilt for ${stats.from} … ${stats.to}: ${stats.inserted} trip facts in ${stats.milliseconds} ms`,
+    );
   } finally {
     await ds.destroy();
   }
@@ -73,6 +83,8 @@ main().catch((e: unknown) => {
     console.error(e.message);
     process.exit(2);
   }
-  console.error(e instanceof DemoDataMissingError ? `demo:trips: ${e.message}` : `demo:trips failed: ${(e as Error).message}`);
+  console.error(
+    e instanceof DemoDataMissingError ? `demo:trips: ${e.message}` : `demo:trips failed: ${(e as Error).message}`,
+  );
   process.exit(1);
 });

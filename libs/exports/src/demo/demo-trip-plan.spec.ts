@@ -33,7 +33,8 @@ describe('planDay', () => {
   it('never puts a bike or a rider on two trips at once', () => {
     for (const key of ['bikeId', 'riderId'] as const) {
       const byKey = new Map<string, Array<{ s: number; e: number }>>();
-      for (const t of trips) byKey.set(t[key], [...(byKey.get(t[key]) ?? []), { s: t.startedAt.getTime(), e: t.endedAt.getTime() }]);
+      for (const t of trips)
+        byKey.set(t[key], [...(byKey.get(t[key]) ?? []), { s: t.startedAt.getTime(), e: t.endedAt.getTime() }]);
       for (const spans of byKey.values()) {
         spans.sort((a, b) => a.s - b.s);
         for (let i = 1; i < spans.length; i++) expect(spans[i].s).toBeGreaterThanOrEqual(spans[i - 1].e);
@@ -75,6 +76,8 @@ describe('planDay', () => {
 
   it('gives the same shape for the same day and seed', () => {
     const again = plan('2019-11-06');
-    expect(again.map((t) => [t.bikeId, t.riderId, t.startedAt.getTime(), t.endedAt.getTime()])).toEqual(trips.map((t) => [t.bikeId, t.riderId, t.startedAt.getTime(), t.endedAt.getTime()]));
+    expect(again.map((t) => [t.bikeId, t.riderId, t.startedAt.getTime(), t.endedAt.getTime()])).toEqual(
+      trips.map((t) => [t.bikeId, t.riderId, t.startedAt.getTime(), t.endedAt.getTime()]),
+    );
   });
 });

@@ -10,7 +10,9 @@ import { haversineMeters } from '../trip-fields';
  */
 
 /** Relative departures per local hour (0..23): peaks at 07:00 and 17:00. */
-export const HOURLY_PROFILE: readonly number[] = [0, 0, 0, 0, 0, 1, 6, 12, 9, 5, 4, 5, 7, 6, 4, 4, 6, 11, 9, 4, 1, 0, 0, 0];
+export const HOURLY_PROFILE: readonly number[] = [
+  0, 0, 0, 0, 0, 1, 6, 12, 9, 5, 4, 5, 7, 6, 4, 4, 6, 11, 9, 4, 1, 0, 0, 0,
+];
 
 export interface PlanStation {
   id: string;
@@ -30,7 +32,11 @@ export interface PlanOptions {
   openingHours: OpeningHours;
 }
 
-export const DEFAULT_PLAN: Omit<PlanOptions, 'openingHours' | 'maxMinutes'> = { tripsPerWeekday: 600, renewalShare: 0.06, overdueShare: 0.03 };
+export const DEFAULT_PLAN: Omit<PlanOptions, 'openingHours' | 'maxMinutes'> = {
+  tripsPerWeekday: 600,
+  renewalShare: 0.06,
+  overdueShare: 0.03,
+};
 
 export interface PlannedTrip {
   journeyId: string;
@@ -87,7 +93,9 @@ function cumulate(weights: number[]): number[] {
 export function stationWeights(stations: PlanStation[], random: () => number): number[] {
   const order = stations.map((_, i) => i).sort(() => random() - 0.5);
   const weights = new Array<number>(stations.length).fill(0);
-  order.forEach((index, rank) => (weights[index] = (1 / (rank + 1) ** 0.8) * (stations[index].nearMetrolinea ? 1.5 : 1)));
+  order.forEach(
+    (index, rank) => (weights[index] = (1 / (rank + 1) ** 0.8) * (stations[index].nearMetrolinea ? 1.5 : 1)),
+  );
   return weights;
 }
 
@@ -114,12 +122,20 @@ export function planDay(
   if (stations.length === 0 || bikeIds.length === 0 || riderIds.length === 0) return [];
   const dayStart = startOfBogotaDay(day).getTime();
   const weekday = bogotaParts(new Date(dayStart)).weekday;
-  const target = Math.round(options.tripsPerWeekday * (weekday === 6 ? 0.8 : weekday === 0 ? 0.6 : 1) * (0.85 + random() * 0.3));
+  const target = Math.round(
+    options.tripsPerWeekday * (weekday === 6 ? 0.8 : weekday === 0 ? 0.6 : 1) * (0.85 + random() * 0.3),
+  );
   const hourCum = cumulate([...HOURLY_PROFILE]);
   const originCum = cumulate(popularity);
   // Riders: a few ride a lot (Zipf over a seeded order).
   const riderCum = cumulate(riderIds.map((_, i) => 1 / (((i * 7919) % riderIds.length) + 1) ** 0.6));
-  const destinations = stations.map((from) => cumulate(stations.map((to, j) => (to.id === from.id ? 0.04 : 1) * popularity[j] * Math.exp(-haversineMeters(from, to) / 2500))));
+  const destinations = stations.map((from) =>
+    cumulate(
+      stations.map(
+        (to, j) => (to.id === from.id ? 0.04 : 1) * popularity[j] * Math.exp(-haversineMeters(from, to) / 2500),
+      ),
+    ),
+  );
   const bikeFree = new Array<number>(bikeIds.length).fill(0);
   const riderFree = new Array<number>(riderIds.length).fill(0);
 

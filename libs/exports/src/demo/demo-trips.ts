@@ -2,7 +2,15 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { bogotaDate, startOfBogotaDay } from '@metrobici/common';
 import type { AppConfig } from '@metrobici/config';
 import { nextLocalDate } from '../export-session';
-import { DEFAULT_PLAN, daySeed, planDay, type PlannedTrip, type PlanStation, rng, stationWeights } from './demo-trip-plan';
+import {
+  DEFAULT_PLAN,
+  daySeed,
+  planDay,
+  type PlannedTrip,
+  type PlanStation,
+  rng,
+  stationWeights,
+} from './demo-trip-plan';
 
 export interface DemoTripsOptions {
   days: number;
@@ -39,7 +47,11 @@ const DOC_PREFIX = 'SYNTH';
  * same shape). Needs the seeded stations, bikes and staff (`npm run db:seed`). Set-based: rows are
  * planned in memory per day and inserted 5,000 at a time with one `unnest` INSERT each.
  */
-export async function generateDemoTrips(ds: DataSource, config: AppConfig, options: DemoTripsOptions): Promise<{ summary: DemoTripsSummary; trips: number }> {
+export async function generateDemoTrips(
+  ds: DataSource,
+  config: AppConfig,
+  options: DemoTripsOptions,
+): Promise<{ summary: DemoTripsSummary; trips: number }> {
   const days = Math.max(1, Math.floor(options.days));
   const to = bogotaDate(new Date(startOfBogotaDay(bogotaDate(options.now)).getTime() - 1));
   let from = to;
@@ -51,8 +63,12 @@ export async function generateDemoTrips(ds: DataSource, config: AppConfig, optio
       `SELECT id, lat, lon, near_metrolinea FROM stations WHERE kind = 'station' ORDER BY code`,
     )
   ).map((s) => ({ id: s.id, lat: Number(s.lat), lon: Number(s.lon), nearMetrolinea: s.near_metrolinea }));
-  const bikeIds = (await ds.query<Array<{ id: string }>>(`SELECT id FROM bikes WHERE state <> 'retired' ORDER BY code`)).map((b) => b.id);
-  const [staff] = await ds.query<Array<{ id: string }>>(`SELECT id FROM staff_users ORDER BY (role = 'admin') DESC, created_at LIMIT 1`);
+  const bikeIds = (
+    await ds.query<Array<{ id: string }>>(`SELECT id FROM bikes WHERE state <> 'retired' ORDER BY code`)
+  ).map((b) => b.id);
+  const [staff] = await ds.query<Array<{ id: string }>>(
+    `SELECT id FROM staff_users ORDER BY (role = 'admin') DESC, created_at LIMIT 1`,
+  );
   if (stations.length < 2 || bikeIds.length === 0 || !staff) {
     throw new DemoDataMissingError(
       `demo:trips needs the seeded stations, bikes and staff (found ${stations.length} stations, ${bikeIds.length} bikes, ${staff ? 'staff' : 'no staff'}): run \`npm run db:migrate && npm run db:seed\` first.`,
@@ -65,10 +81,16 @@ export async function generateDemoTrips(ds: DataSource, config: AppConfig, optio
     `SELECT id, synthetic FROM riders WHERE status = 'active' AND (NOT synthetic OR document_number LIKE '${DOC_PREFIX}%') ORDER BY synthetic, document_number`,
   );
   const riderIds = riders.map((r) => r.id);
-  if (riderIds.length === 0) throw new DemoDataMissingError('demo:trips found no active rider: run `npm run db:seed` first.');
+  if (riderIds.length === 0)
+    throw new DemoDataMissingError('demo:trips found no active rider: run `npm run db:seed` first.');
 
   const popularity = stationWeights(stations, rng(seed));
-  const plan = { ...DEFAULT_PLAN, tripsPerWeekday: options.tripsPerWeekday ?? DEFAULT_PLAN.tripsPerWeekday, maxMinutes: config.loans.maxMinutes, openingHours: config.pilot.openingHours };
+  const plan = {
+    ...DEFAULT_PLAN,
+    tripsPerWeekday: options.tripsPerWeekday ?? DEFAULT_PLAN.tripsPerWeekday,
+    maxMinutes: config.loans.maxMinutes,
+    openingHours: config.pilot.openingHours,
+  };
   const summary: DemoTripsSummary = {
     from,
     to,
@@ -85,10 +107,10 @@ export async function generateDemoTrips(ds: DataSource, config: AppConfig, optio
   await ds.transaction(async (manager) => {
     // One generator at a time; the range is replaced as a whole.
     await manager.query(`SELECT pg_advisory_xact_lock(hashtext('metrobici.demo_trips'))`);
-    const deleted = await manager.query(`DELETE FROM loans WHERE synthetic AND started_at >= $1 AND started_at < $2 RETURNING 1`, [
-      startOfBogotaDay(from),
-      startOfBogotaDay(nextLocalDate(to)),
-    ]);
+    const deleted = await manager.query(
+      `DELETE FROM loans WHERE synthetic AND started_at >= $1 AND started_at < $2 RETURNING 1`,
+      [startOfBogotaDay(from), startOfBogotaDay(nextLocalDate(to))],
+    );
     summary.deletedBefore = Array.isArray(deleted[0]) ? deleted[0].length : deleted.length;
     let buffer: PlannedTrip[] = [];
     for (let day = from; day <= to; day = nextLocalDate(day)) {
@@ -135,7 +157,13 @@ async function insertTrips(manager: EntityManager, trips: PlannedTrip[], staffId
 }
 
 /** Generated riders `PA SYNTH000001…` (passport-type ids no real person has), marked synthetic. */
-async function ensureSyntheticRiders(ds: DataSource, config: AppConfig, count: number, seed: number, now: Date): Promise<void> {
+async function ensureSyntheticRiders(
+  ds: DataSource,
+  config: AppConfig,
+  count: number,
+  seed: number,
+  now: Date,
+): Promise<void> {
   if (count === 0) return;
   const random = rng(seed ^ 0x5eed);
   const genders = ['female', 'male', 'other', 'undisclosed'];
@@ -151,7 +179,9 @@ async function ensureSyntheticRiders(ds: DataSource, config: AppConfig, count: n
     // Ages 16..70, skewed young (students and commuters).
     const age = 16 + Math.floor(54 * random() ** 1.8);
     const year = Number(bogotaDate(now).slice(0, 4)) - age - 1;
-    births.push(`${year}-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`);
+    births.push(
+      `${year}-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`,
+    );
     const g = random();
     gender.push(genders[genderCum.findIndex((c) => g < c)]);
   }

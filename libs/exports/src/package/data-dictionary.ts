@@ -25,13 +25,15 @@ const TRIP_DOC: Described<typeof TRIP_COLUMNS> = {
   end_lng: 'Longitude of the end station, WGS 84 decimal degrees.',
   duration_s: 'ended_at − started_at, whole seconds.',
   bike_id: 'Bike code as painted on the frame (e.g. BAV-001).',
-  donor: 'Code of the bike\'s donor (bavaria, mintransporte, uis, …).',
-  journey_id: 'Trip segments of one journey share it: the hourly rule closes a trip at a station and opens the next one (renewal).',
+  donor: "Code of the bike's donor (bavaria, mintransporte, uis, …).",
+  journey_id:
+    'Trip segments of one journey share it: the hourly rule closes a trip at a station and opens the next one (renewal).',
   rider_key: `Keyed pseudonym of the rider: HMAC-SHA256 of the rider id with a secret kept by the city, first ${RIDER_KEY_LENGTH} hex characters. Stable across packages while the key is unchanged; not reversible without the key.`,
   gender: 'As declared by the rider: female, male, other, undisclosed.',
   age_band: `Age at the start of the trip, in bands: ${AGE_BAND_NAMES.join(', ')}.`,
   helmet: 'true when a helmet was lent with the bike.',
-  distance_m: 'Straight-line (great-circle) distance between start and end stations, metres; 0 for a round trip; not the route ridden.',
+  distance_m:
+    'Straight-line (great-circle) distance between start and end stations, metres; 0 for a round trip; not the route ridden.',
   synthetic: 'true for generated demo trips (never real data).',
 };
 
@@ -76,7 +78,11 @@ const OD_DOC: Described<typeof OD_COLUMNS> = {
 };
 
 function table(doc: Record<string, string>): string {
-  return ['| column | meaning |', '| --- | --- |', ...Object.entries(doc).map(([c, m]) => `| \`${c}\` | ${m.replace(/\|/g, '\\|')} |`)].join('\n');
+  return [
+    '| column | meaning |',
+    '| --- | --- |',
+    ...Object.entries(doc).map(([c, m]) => `| \`${c}\` | ${m.replace(/\|/g, '\\|')} |`),
+  ].join('\n');
 }
 
 /** `data_dictionary.md`: every column of every file, units, time zone, and how estimates are made. */

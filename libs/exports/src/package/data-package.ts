@@ -35,7 +35,11 @@ const STEP_END = { trips: 70, stations: 74, daily: 80, hourly: 88, od: 94, dicti
  * `manifest.json` are zipped to `<id>.zip.part` and renamed to `<id>.zip`. Nothing is held in
  * memory but the small files. Rebuilding the same id overwrites the previous attempt.
  */
-export async function buildDataPackage(pool: Pool, input: BuildPackageInput, onProgress: (percent: number) => Promise<void> | void): Promise<BuiltPackage> {
+export async function buildDataPackage(
+  pool: Pool,
+  input: BuildPackageInput,
+  onProgress: (percent: number) => Promise<void> | void,
+): Promise<BuiltPackage> {
   const work = join(input.dir, `${input.id}.work`);
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
@@ -66,12 +70,26 @@ export async function buildDataPackage(pool: Pool, input: BuildPackageInput, onP
     });
 
     const generatedAt = input.now.toISOString();
-    const dictionary = dataDictionary({ from: input.from, to: input.to, generatedAt, co2GramsPerKm: input.co2GramsPerKm, kind: input.kind });
+    const dictionary = dataDictionary({
+      from: input.from,
+      to: input.to,
+      generatedAt,
+      co2GramsPerKm: input.co2GramsPerKm,
+      kind: input.kind,
+    });
     await writeFile(join(work, 'data_dictionary.md'), dictionary, 'utf8');
-    files.push({ name: 'data_dictionary.md', rows: countLines(dictionary), sha256: sha256(dictionary), bytes: Buffer.byteLength(dictionary) });
+    files.push({
+      name: 'data_dictionary.md',
+      rows: countLines(dictionary),
+      sha256: sha256(dictionary),
+      bytes: Buffer.byteLength(dictionary),
+    });
     await onProgress(STEP_END.dictionary);
 
-    const manifest = buildManifest({ generatedAt, from: input.from, to: input.to, kind: input.kind, suppressionK: SUPPRESSION_K }, files);
+    const manifest = buildManifest(
+      { generatedAt, from: input.from, to: input.to, kind: input.kind, suppressionK: SUPPRESSION_K },
+      files,
+    );
     const fileName = `${input.id}.zip`;
     const part = join(input.dir, `${fileName}.part`);
     const zip = new ZipFile();
@@ -88,7 +106,13 @@ export async function buildDataPackage(pool: Pool, input: BuildPackageInput, onP
   }
 }
 
-async function copyToFile(client: PoolClient, sql: string, path: string, name: string, onLines?: (lines: number) => void): Promise<ManifestFile> {
+async function copyToFile(
+  client: PoolClient,
+  sql: string,
+  path: string,
+  name: string,
+  onLines?: (lines: number) => void,
+): Promise<ManifestFile> {
   const result = await copyCsv(client, sql, createWriteStream(path), onLines);
   return { name, rows: result.rows, sha256: result.sha256, bytes: result.bytes };
 }

@@ -8,16 +8,38 @@ const file = (name: string, rows = 1) => ({ name, rows, sha256: sha256(name), by
 describe('buildManifest', () => {
   it('lists every package file in package order with rows and checksums', () => {
     const shuffled = [...PACKAGE_FILES].reverse().map((n, i) => file(n, i));
-    const manifest = buildManifest({ generatedAt: '2019-12-31T23:00:00.000Z', from: '2019-10-03', to: '2019-12-31', kind: 'pilot_final', suppressionK: 10 }, shuffled);
+    const manifest = buildManifest(
+      {
+        generatedAt: '2019-12-31T23:00:00.000Z',
+        from: '2019-10-03',
+        to: '2019-12-31',
+        kind: 'pilot_final',
+        suppressionK: 10,
+      },
+      shuffled,
+    );
     expect(manifest.files.map((f) => f.name)).toEqual([...PACKAGE_FILES]);
-    expect(manifest).toMatchObject({ generatedAt: '2019-12-31T23:00:00.000Z', from: '2019-10-03', to: '2019-12-31', timeZone: 'America/Bogota', suppressionK: 10 });
+    expect(manifest).toMatchObject({
+      generatedAt: '2019-12-31T23:00:00.000Z',
+      from: '2019-10-03',
+      to: '2019-12-31',
+      timeZone: 'America/Bogota',
+      suppressionK: 10,
+    });
     expect(manifest.files[0]).toEqual({ name: 'trips.csv', rows: 5, sha256: sha256('trips.csv'), bytes: 9 });
   });
 
   it('refuses a missing or an unknown file', () => {
     const base = { generatedAt: 'x', from: 'a', to: 'b', kind: 'nightly', suppressionK: 10 };
-    expect(() => buildManifest(base, PACKAGE_FILES.slice(1).map((n) => file(n)))).toThrow('package file trips.csv is missing');
-    expect(() => buildManifest(base, [...PACKAGE_FILES.map((n) => file(n)), file('riders.csv')])).toThrow('unknown package file(s): riders.csv');
+    expect(() =>
+      buildManifest(
+        base,
+        PACKAGE_FILES.slice(1).map((n) => file(n)),
+      ),
+    ).toThrow('package file trips.csv is missing');
+    expect(() => buildManifest(base, [...PACKAGE_FILES.map((n) => file(n)), file('riders.csv')])).toThrow(
+      'unknown package file(s): riders.csv',
+    );
   });
 });
 
@@ -36,15 +58,24 @@ describe('manifest helpers', () => {
   });
 
   it('names the zip after its kind and range', () => {
-    expect(packageFileName('pilot_final', '2019-10-03', '2019-12-31')).toBe('metrobici-pilot-final-2019-10-03_2019-12-31.zip');
+    expect(packageFileName('pilot_final', '2019-10-03', '2019-12-31')).toBe(
+      'metrobici-pilot-final-2019-10-03_2019-12-31.zip',
+    );
   });
 });
 
 describe('dataDictionary', () => {
-  const md = dataDictionary({ from: '2019-10-03', to: '2019-10-31', generatedAt: '2019-11-01T07:30:00.000Z', co2GramsPerKm: 120, kind: 'on_request' });
+  const md = dataDictionary({
+    from: '2019-10-03',
+    to: '2019-10-31',
+    generatedAt: '2019-11-01T07:30:00.000Z',
+    co2GramsPerKm: 120,
+    kind: 'on_request',
+  });
 
   it('documents every column of every CSV', () => {
-    for (const column of [...TRIP_COLUMNS, ...DAILY_COLUMNS, ...HOURLY_COLUMNS, ...OD_COLUMNS]) expect(md).toContain(`| \`${column}\` |`);
+    for (const column of [...TRIP_COLUMNS, ...DAILY_COLUMNS, ...HOURLY_COLUMNS, ...OD_COLUMNS])
+      expect(md).toContain(`| \`${column}\` |`);
   });
 
   it('states the time zone, the suppression rule, and how distance and CO2 are estimated', () => {

@@ -12,7 +12,14 @@ export interface Manifest {
 }
 
 /** Order of the files in the zip and the manifest. */
-export const PACKAGE_FILES = ['trips.csv', 'stations.geojson', 'daily.csv', 'hourly.csv', 'od.csv', 'data_dictionary.md'] as const;
+export const PACKAGE_FILES = [
+  'trips.csv',
+  'stations.geojson',
+  'daily.csv',
+  'hourly.csv',
+  'od.csv',
+  'data_dictionary.md',
+] as const;
 export type PackageFileName = (typeof PACKAGE_FILES)[number];
 
 export function sha256(data: string | Buffer): string {
@@ -36,7 +43,15 @@ export function buildManifest(input: Omit<Manifest, 'files' | 'timeZone'>, files
     if (!f) throw new Error(`package file ${name} is missing`);
     return { name: f.name, rows: f.rows, sha256: f.sha256, bytes: f.bytes };
   });
-  return { generatedAt: input.generatedAt, from: input.from, to: input.to, kind: input.kind, timeZone: 'America/Bogota', suppressionK: input.suppressionK, files: ordered };
+  return {
+    generatedAt: input.generatedAt,
+    from: input.from,
+    to: input.to,
+    kind: input.kind,
+    timeZone: 'America/Bogota',
+    suppressionK: input.suppressionK,
+    files: ordered,
+  };
 }
 
 /** Zip file name shown to the person downloading. */

@@ -34,7 +34,16 @@ export interface PilotView {
   reopenReason: string | null;
   finalExport: ExportView | null;
   openLoans: OpenLoanFollowUp[];
-  events: Array<{ id: string; type: string; endDate: string | null; reason: string | null; actorId: string; openLoans: number; exportId: string | null; occurredAt: string }>;
+  events: Array<{
+    id: string;
+    type: string;
+    endDate: string | null;
+    reason: string | null;
+    actorId: string;
+    openLoans: number;
+    exportId: string | null;
+    occurredAt: string;
+  }>;
 }
 
 /**
@@ -55,7 +64,9 @@ export class PilotService {
 
   async view(actor: Actor): Promise<PilotView> {
     const state = await this.hours.pilotState();
-    const finalExport = state?.finalExportId ? await this.dataSource.getRepository(ExportEntity).findOneBy({ id: state.finalExportId }) : null;
+    const finalExport = state?.finalExportId
+      ? await this.dataSource.getRepository(ExportEntity).findOneBy({ id: state.finalExportId })
+      : null;
     const events = await this.dataSource.getRepository(PilotEventEntity).find({ order: { id: 'DESC' }, take: 50 });
     return {
       status: state?.status ?? 'running',
@@ -87,27 +98,50 @@ export class PilotService {
     const today = bogotaDate(now);
     const start = this.config.pilot.start ? bogotaDate(this.config.pilot.start) : null;
     if (!isValidLocalDate(input.endDate)) throw invalid('endDate debe ser una fecha real AAAA-MM-DD.');
-    if (input.endDate > today) throw invalid(`endDate no puede ser posterior a hoy (${today}): el cierre detiene los préstamos desde ahora.`);
+    if (input.endDate > today)
+      throw invalid(`endDate no puede ser posterior a hoy (${today}): el cierre detiene los préstamos desde ahora.`);
     if (start && input.endDate < start) throw invalid(`endDate no puede ser anterior al inicio del piloto (${start}).`);
 
     await this.dataSource.transaction(async (manager) => {
       const state = await this.lockState(manager);
       if (state.status === 'closed') {
-        throw new DomainError('PILOT_ALREADY_CLOSED', 'El piloto ya está cerrado.', { closedAt: iso(state.closedAt), endDate: state.endDate });
+        throw new DomainError('PILOT_ALREADY_CLOSED', 'El piloto ya está cerrado.', {
+          closedAt: iso(state.closedAt),
+          endDate: state.endDate,
+        });
       }
-      const [{ n: openLoans }] = (await manager.query(`SELECT count(*)::integer AS n FROM loans WHERE state = 'open'`)) as Array<{ n: number }>;
-      const exportId = await this.exports.enqueue(manager, 'pilot_final', { from: await this.firstDay(manager, start, input.endDate), to: input.endDate }, actor.id);
-      await manager.update(PilotStateEntity, { id: 1 }, {
-        status: 'closed',
+      const [{ n: openLoans }] = (await manager.query(
+        `SELECT count(*)::integer AS n FROM loans WHERE state = 'open'`,
+      )) as Array<{ n: number }>;
+      const exportId = await this.exports.enqueue(
+        manager,
+        'pilot_final',
+        { from: await this.firstDay(manager, start, input.endDate), to: input.endDate },
+        actor.id,
+      );
+      await manager.update(
+        PilotStateEntity,
+        { id: 1 },
+        {
+          status: 'closed',
+          endDate: input.endDate,
+          closedAt: now,
+          closedBy: actor.id,
+          reopenedAt: null,
+          reopenedBy: null,
+          reopenReason: null,
+          finalExportId: exportId,
+        },
+      );
+      await manager.insert(PilotEventEntity, {
+        type: 'closed',
         endDate: input.endDate,
-        closedAt: now,
-        closedBy: actor.id,
-        reopenedAt: null,
-        reopenedBy: null,
-        reopenReason: null,
-        finalExportId: exportId,
+        reason: null,
+        actorId: actor.id,
+        openLoans,
+        exportId,
+        occurredAt: now,
       });
-      await manager.insert(PilotEventEntity, { type: 'closed', endDate: input.endDate, reason: null, actorId: actor.id, openLoans, exportId, occurredAt: now });
       await this.republishStations(manager);
     });
     await this.hours.pilotState();
@@ -120,9 +154,23 @@ export class PilotService {
     await this.dataSource.transaction(async (manager) => {
       const state = await this.lockState(manager);
       if (state.status !== 'closed') throw new DomainError('PILOT_NOT_CLOSED', 'El piloto no está cerrado.');
-      const [{ n: openLoans }] = (await manager.query(`SELECT count(*)::integer AS n FROM loans WHERE state = 'open'`)) as Array<{ n: number }>;
-      await manager.update(PilotStateEntity, { id: 1 }, { status: 'running', reopenedAt: now, reopenedBy: actor.id, reopenReason: input.reason });
-      await manager.insert(PilotEventEntity, { type: 'reopened', endDate: state.endDate, reason: input.reason, actorId: actor.id, openLoans, exportId: null, occurredAt: now });
+      const [{ n: openLoans }] = (await manager.query(
+        `SELECT count(*)::integer AS n FROM loans WHERE state = 'open'`,
+      )) as Array<{ n: number }>;
+      await manager.update(
+        PilotStateEntity,
+        { id: 1 },
+        { status: 'running', reopenedAt: now, reopenedBy: actor.id, reopenReason: input.reason },
+      );
+      await manager.insert(PilotEventEntity, {
+        type: 'reopened',
+        endDate: state.endDate,
+        reason: input.reason,
+        actorId: actor.id,
+        openLoans,
+        exportId: null,
+        occurredAt: now,
+      });
       await this.republishStations(manager);
     });
     await this.hours.pilotState();
@@ -130,7 +178,9 @@ export class PilotService {
   }
 
   private async lockState(manager: EntityManager): Promise<PilotStateEntity> {
-    const state = await manager.getRepository(PilotStateEntity).findOne({ where: { id: 1 }, lock: { mode: 'pessimistic_write' } });
+    const state = await manager
+      .getRepository(PilotStateEntity)
+      .findOne({ where: { id: 1 }, lock: { mode: 'pessimistic_write' } });
     if (!state) throw new Error('pilot_state has no row: run the migrations');
     return state;
   }
@@ -138,14 +188,18 @@ export class PilotService {
   /** The final package covers the whole pilot: from PILOT_START, else the first trip, to the end date. */
   private async firstDay(manager: EntityManager, start: string | null, endDate: string): Promise<string> {
     if (start) return start;
-    const [{ first }] = (await manager.query(`SELECT min(started_at) AS first FROM loans WHERE state = 'closed'`)) as Array<{ first: Date | null }>;
+    const [{ first }] = (await manager.query(
+      `SELECT min(started_at) AS first FROM loans WHERE state = 'closed'`,
+    )) as Array<{ first: Date | null }>;
     const day = first ? bogotaDate(new Date(first)) : endDate;
     return day < endDate ? day : endDate;
   }
 
   /** Live maps and GBFS clients learn at once that stations stopped (or resumed) renting. */
   private async republishStations(manager: EntityManager): Promise<void> {
-    const stations = (await manager.query(`SELECT id FROM stations WHERE kind = 'station' ORDER BY id`)) as Array<{ id: string }>;
+    const stations = (await manager.query(`SELECT id FROM stations WHERE kind = 'station' ORDER BY id`)) as Array<{
+      id: string;
+    }>;
     for (const s of stations) await changeStationCounts(manager, s.id, {});
   }
 
@@ -176,7 +230,8 @@ export class PilotService {
 }
 
 function assertAdmin(actor: Actor): void {
-  if (actor.role !== 'admin') throw new DomainError('FORBIDDEN', 'Solo un administrador puede cerrar o reabrir el piloto.');
+  if (actor.role !== 'admin')
+    throw new DomainError('FORBIDDEN', 'Solo un administrador puede cerrar o reabrir el piloto.');
 }
 
 function invalid(message: string): DomainError {

@@ -14,14 +14,21 @@ class UsageError extends Error {}
 function options(argv: string[]): { from: string; to: string } {
   let values: { from?: string; to?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { from: { type: 'string' }, to: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { from: { type: 'string' }, to: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
   } catch (e) {
     throw new UsageError(`${(e as Error).message}\n${USAGE}`);
   }
   if (values.help) throw new UsageError(USAGE);
   const { from, to } = values;
   if (!from || !to) throw new UsageError(`--from and --to are required\n${USAGE}`);
-  for (const [name, v] of [['from', from], ['to', to]] as const) {
+  for (const [name, v] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
     if (!isValidLocalDate(v)) throw new UsageError(`--${name} ${v} is not a real date YYYY-MM-DD\n${USAGE}`);
   }
   if (from > to) throw new UsageError(`--from must not be after --to\n${USAGE}`);
@@ -34,9 +41,12 @@ async function main(): Promise<void> {
   const ds = createDataSource(config.database.url, { extra: { max: 2, application_name: 'metrobici-stats-rebuild' } });
   await ds.initialize();
   try {
-    if (await ds.showMigrations()) throw new Error('the database has pending migrations: run `npm run db:migrate` first');
+    if (await ds.showMigrations())
+      throw new Error('the database has pending migrations: run `npm run db:migrate` first');
     const r = await rebuildTripFacts(ds, range, config.stats.co2GramsPerKm);
-    console.log(`Rebuilt trip facts ${r.from} … ${r.to}: ${r.inserted} trip segments (replacing ${r.deleted}) in ${r.milliseconds} ms.`);
+    console.log(
+      `Rebuilt trip facts ${r.from} … ${r.to}: ${r.inserted} trip segments (replacing ${r.deleted}) in ${r.milliseconds} ms.`,
+    );
   } finally {
     await ds.destroy();
   }

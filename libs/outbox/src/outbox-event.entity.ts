@@ -22,6 +22,18 @@ export class OutboxEventEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
+  @Index('IDX_outbox_published_at', { where: '"published_at" IS NOT NULL' })
   @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
   publishedAt: Date | null;
+
+  /** Failed publish attempts (a row the publisher cannot handle), and the last reason. */
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError: string | null;
+
+  /** Set aside after OUTBOX_MAX_ATTEMPTS failures: no longer read by the relay, kept for a person. */
+  @Column({ name: 'dead_at', type: 'timestamptz', nullable: true })
+  deadAt: Date | null;
 }

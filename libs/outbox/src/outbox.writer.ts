@@ -2,7 +2,7 @@ import { EntityManager } from 'typeorm';
 import { type OutboxMessage } from './outbox-event.types';
 
 /** Appends events inside the caller's transaction: one INSERT however many events. */
-export async function appendToOutbox(manager: EntityManager, messages: OutboxMessage[]): Promise<void> {
+export async function appendToOutbox(manager: Pick<EntityManager, 'query'>, messages: OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
   const params: unknown[] = [];
   const rows = messages.map((m, i) => {

@@ -1,5 +1,7 @@
+// `npm run db:migrate`: creates the database if missing and applies the pending migrations
+// (libs/database/src/migrations, one linear history).
 import { loadConfigOrExit } from '@metrobici/config';
-import { ensureDatabase, migrate } from '../migrate';
+import { ensureDatabase, migrate } from '@metrobici/database';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();

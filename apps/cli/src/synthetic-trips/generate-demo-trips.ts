@@ -1,7 +1,9 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { bogotaDate, startOfBogotaDay } from '@metrobici/common';
 import type { AppConfig } from '@metrobici/config';
-import { nextLocalDate } from '../export-session';
+import { nextLocalDate } from '@metrobici/exports';
+import { deleteSyntheticLoans, insertSyntheticLoans } from '@metrobici/loans';
+import { type Gender, insertSyntheticRiders, type SyntheticRider } from '@metrobici/riders';
 import {
   DEFAULT_PLAN,
   daySeed,
@@ -45,7 +47,8 @@ const DOC_PREFIX = 'SYNTH';
  * Writes N days of synthetic trips (loans with `synthetic = true`) ending yesterday, local time.
  * Idempotent per day: synthetic trips already in those days are deleted and regenerated (same seed,
  * same shape). Needs the seeded stations, bikes and staff (`npm run db:seed`). Set-based: rows are
- * planned in memory per day and inserted 5,000 at a time with one `unnest` INSERT each.
+ * planned in memory per day and written 5,000 at a time by `insertSyntheticLoans` (libs/loans); the
+ * generated riders by `insertSyntheticRiders` (libs/riders).
  */
 export async function generateDemoTrips(
   ds: DataSource,
@@ -76,7 +79,12 @@ export async function generateDemoTrips(
   }
 
   const syntheticCount = Math.max(0, options.syntheticRiders ?? 300);
-  await ensureSyntheticRiders(ds, config, syntheticCount, seed, options.now);
+  await ds.transaction((manager) =>
+    insertSyntheticRiders(manager, syntheticRiders(syntheticCount, seed, options.now), {
+      acceptedAt: options.now,
+      termsVersion: config.riders.termsVersion,
+    }),
+  );
   const riders = await ds.query<Array<{ id: string; synthetic: boolean }>>(
     `SELECT id, synthetic FROM riders WHERE status = 'active' AND (NOT synthetic OR document_number LIKE '${DOC_PREFIX}%') ORDER BY synthetic, document_number`,
   );
@@ -107,11 +115,11 @@ export async function generateDemoTrips(
   await ds.transaction(async (manager) => {
     // One generator at a time; the range is replaced as a whole.
     await manager.query(`SELECT pg_advisory_xact_lock(hashtext('metrobici.demo_trips'))`);
-    const deleted = await manager.query(
-      `DELETE FROM loans WHERE synthetic AND started_at >= $1 AND started_at < $2 RETURNING 1`,
-      [startOfBogotaDay(from), startOfBogotaDay(nextLocalDate(to))],
+    summary.deletedBefore = await deleteSyntheticLoans(
+      manager,
+      startOfBogotaDay(from),
+      startOfBogotaDay(nextLocalDate(to)),
     );
-    summary.deletedBefore = Array.isArray(deleted[0]) ? deleted[0].length : deleted.length;
     let buffer: PlannedTrip[] = [];
     for (let day = from; day <= to; day = nextLocalDate(day)) {
       const trips = planDay(day, stations, popularity, bikeIds, riderIds, plan, rng(daySeed(day, seed)));
@@ -121,77 +129,34 @@ export async function generateDemoTrips(
       summary.overdue += trips.filter((t) => t.overdue).length;
       buffer.push(...trips);
       while (buffer.length >= BATCH) {
-        await insertTrips(manager, buffer.splice(0, BATCH), staff.id);
+        await insertSyntheticLoans(manager, buffer.splice(0, BATCH), staff.id);
       }
     }
-    if (buffer.length > 0) await insertTrips(manager, buffer, staff.id);
+    if (buffer.length > 0) await insertSyntheticLoans(manager, buffer, staff.id);
     buffer = [];
   });
   return { summary, trips: summary.trips };
 }
 
-async function insertTrips(manager: EntityManager, trips: PlannedTrip[], staffId: string): Promise<void> {
-  await manager.query(
-    `INSERT INTO loans (journey_id, bike_id, rider_id, from_station_id, to_station_id, started_at, due_at, ended_at, state, end_reason,
-                        helmet, overdue, checked_out_by, closed_by, synthetic)
-     SELECT journey_id, bike_id, rider_id, from_station_id, to_station_id, started_at, due_at, ended_at, 'closed', end_reason,
-            helmet, overdue, $12, $12, true
-       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[],
-                   $9::varchar[], $10::boolean[], $11::boolean[])
-         AS t(journey_id, bike_id, rider_id, from_station_id, to_station_id, started_at, due_at, ended_at, end_reason, helmet, overdue)`,
-    [
-      trips.map((t) => t.journeyId),
-      trips.map((t) => t.bikeId),
-      trips.map((t) => t.riderId),
-      trips.map((t) => t.fromStationId),
-      trips.map((t) => t.toStationId),
-      trips.map((t) => t.startedAt.toISOString()),
-      trips.map((t) => t.dueAt.toISOString()),
-      trips.map((t) => t.endedAt.toISOString()),
-      trips.map((t) => t.endReason),
-      trips.map((t) => t.helmet),
-      trips.map((t) => t.overdue),
-      staffId,
-    ],
-  );
-}
-
-/** Generated riders `PA SYNTH000001…` (passport-type ids no real person has), marked synthetic. */
-async function ensureSyntheticRiders(
-  ds: DataSource,
-  config: AppConfig,
-  count: number,
-  seed: number,
-  now: Date,
-): Promise<void> {
-  if (count === 0) return;
+/** Generated riders `PA SYNTH000001…` (passport-type ids no real person has); same seed, same riders. */
+function syntheticRiders(count: number, seed: number, now: Date): SyntheticRider[] {
   const random = rng(seed ^ 0x5eed);
-  const genders = ['female', 'male', 'other', 'undisclosed'];
+  const genders: Gender[] = ['female', 'male', 'other', 'undisclosed'];
   const genderCum = [0.42, 0.94, 0.96, 1];
-  const docs: string[] = [];
-  const births: string[] = [];
-  const gender: string[] = [];
-  const last: string[] = [];
+  const riders: SyntheticRider[] = [];
   for (let i = 1; i <= count; i++) {
     const n = String(i).padStart(6, '0');
-    docs.push(`${DOC_PREFIX}${n}`);
-    last.push(`Sintético ${n}`);
     // Ages 16..70, skewed young (students and commuters).
     const age = 16 + Math.floor(54 * random() ** 1.8);
     const year = Number(bogotaDate(now).slice(0, 4)) - age - 1;
-    births.push(
-      `${year}-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`,
-    );
+    const birthDate = `${year}-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`;
     const g = random();
-    gender.push(genders[genderCum.findIndex((c) => g < c)]);
+    riders.push({
+      documentNumber: `${DOC_PREFIX}${n}`,
+      lastName: `Sintético ${n}`,
+      birthDate,
+      gender: genders[genderCum.findIndex((c) => g < c)],
+    });
   }
-  await ds.query(
-    `INSERT INTO riders (document_type, document_number, first_name, last_name, birth_date, gender, phone, email,
-                         consent_accepted_at, consent_terms_version, consent_purposes, status, verified_at, synthetic)
-     SELECT 'PA', doc, 'Demo', last_name, birth::date, gender, '0000000000', NULL, $5, $6,
-            '["service","statistics","anonymised_sharing_with_advisers"]'::jsonb, 'active', $5, true
-       FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[]) AS t(doc, last_name, birth, gender)
-     ON CONFLICT (document_type, document_number) DO NOTHING`,
-    [docs, last, births, gender, now, config.riders.termsVersion],
-  );
+  return riders;
 }

@@ -4,14 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { loadConfigOrExit } from '@metrobici/config';
-import { createDataSource } from '../data-source';
-import {
-  type ImportFiles,
-  type ImportKind,
-  type ImportReport,
-  ImportValidationError,
-  importCsvFiles,
-} from '../import/importer';
+import { withCliDataSource } from './cli-data-source';
+import { importCsvFiles } from './csv-import/import-csv';
+import { type ImportFiles, type ImportKind, type ImportReport, ImportValidationError } from './csv-import/import.types';
 
 const USAGE = 'usage: npm run db:import -- [--stations FILE] [--bikes FILE] [--staff FILE] [--dry-run]';
 
@@ -52,15 +47,7 @@ async function main(): Promise<void> {
   }
 
   const config = loadConfigOrExit();
-  const ds = createDataSource(config.database.url, { extra: { max: 2, application_name: 'metrobici-import' } });
-  await ds.initialize();
-  try {
-    if (await ds.showMigrations())
-      throw new Error('the database has pending migrations: run `npm run db:migrate` first');
-    print(await importCsvFiles(ds, files, { dryRun }));
-  } finally {
-    await ds.destroy();
-  }
+  print(await withCliDataSource(config, 'metrobici-import', (ds) => importCsvFiles(ds, files, { dryRun })));
 }
 
 function print(r: ImportReport): void {

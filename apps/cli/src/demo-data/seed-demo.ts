@@ -1,9 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '@metrobici/config';
-import { DonorEntity } from '@metrobici/fleet';
-import { CONSENT_PURPOSES, RiderEntity } from '@metrobici/riders';
-import { hashPassword, StaffUserEntity } from '@metrobici/staff';
-import { changeStationCounts, StationEntity } from '@metrobici/stations';
+import { createDonors, registerBikes } from '@metrobici/fleet';
+import { createRiders } from '@metrobici/riders';
+import { createStaffAccounts } from '@metrobici/staff';
+import { createStations } from '@metrobici/stations';
+import { lockCatalogue } from '../cli-data-source';
 import {
   DEMO_DEPOT,
   DEMO_DONORS,
@@ -96,19 +97,12 @@ export function resolveSeedPassword(
 }
 
 /**
- * Serialises writers of the station/fleet/staff catalogue (seed and CSV import) for the rest of the
- * caller's transaction, so two runs at once cannot both decide a row is missing.
- */
-export async function lockCatalogue(manager: EntityManager): Promise<void> {
-  await manager.query(`SELECT pg_advisory_xact_lock(hashtext('metrobici.catalogue'))`);
-}
-
-/**
  * Loads the demo data (see `demo-data.ts`) in one transaction. Idempotent: rows are matched by
  * their natural keys (station code, donor code, bike code, staff e-mail, rider document) and only
  * missing ones are inserted; existing rows, bikes' places, counters and passwords are left alone.
- * Each bike it creates gets a `registered` event and is counted at its station in the same
- * transaction, through `changeStationCounts`, so counters always equal the bikes placed.
+ * Every row is written by its owning lib's function (stations, fleet, staff, riders) in this
+ * transaction: each bike gets its `registered` log row and is counted at its station by
+ * `registerBikes`, so counters always equal the bikes placed.
  */
 export async function seedDemo(
   dataSource: DataSource,
@@ -174,22 +168,20 @@ async function seedStations(
     ),
   );
   const missing = demo.filter((s) => !existing.has(s.code));
-  if (missing.length > 0) {
-    await manager.insert(
-      StationEntity,
-      missing.map((s) => ({
-        code: s.code,
-        name: s.name,
-        address: s.address,
-        lat: s.lat,
-        lon: s.lon,
-        capacity: s.capacity,
-        kind: s.kind,
-        nearMetrolinea: s.nearMetrolinea,
-        helmetsAvailable: s.helmets,
-      })),
-    );
-  }
+  await createStations(
+    manager,
+    missing.map((s) => ({
+      code: s.code,
+      name: s.name,
+      address: s.address,
+      lat: s.lat,
+      lon: s.lon,
+      capacity: s.capacity,
+      kind: s.kind,
+      nearMetrolinea: s.nearMetrolinea,
+      helmetsAvailable: s.helmets,
+    })),
+  );
   for (const s of missing) {
     if (s.kind === 'depot') created.depots++;
     else created.stations++;
@@ -217,11 +209,10 @@ async function seedDonors(manager: EntityManager, created: SeedSummary['created'
     ),
   );
   const missing = DEMO_DONORS.filter((d) => !existing.has(d.code));
-  if (missing.length > 0)
-    await manager.insert(
-      DonorEntity,
-      missing.map((d) => ({ code: d.code, name: d.name })),
-    );
+  await createDonors(
+    manager,
+    missing.map((d) => ({ code: d.code, name: d.name })),
+  );
   created.donors += missing.length;
   const rows = await manager.query<Array<{ id: string; code: string }>>(
     'SELECT id, code FROM donors WHERE code = ANY($1)',
@@ -265,25 +256,13 @@ async function seedBikes(
     return { code: b.code, donorId, donorCode: b.donorCode, stationId: station.id };
   });
 
-  const inserted = await manager.query<Array<{ id: string; station_id: string }>>(
-    `INSERT INTO bikes (code, donor_id, state, station_id)
-     SELECT code, donor_id, 'available', station_id FROM unnest($1::varchar[], $2::uuid[], $3::uuid[]) AS t(code, donor_id, station_id)
-     RETURNING id, station_id`,
-    [placed.map((b) => b.code), placed.map((b) => b.donorId), placed.map((b) => b.stationId)],
+  const inserted = await registerBikes(
+    manager,
+    placed.map((b) => ({ code: b.code, donorId: b.donorId, state: 'available', stationId: b.stationId })),
+    null,
+    now,
+    'seed',
   );
-  await manager.query(
-    `INSERT INTO bike_events (bike_id, type, from_state, to_state, from_station_id, to_station_id, loan_id, actor_id, reason, occurred_at)
-     SELECT bike_id, 'registered', NULL, 'available', NULL, station_id, NULL, NULL, 'seed', $3
-       FROM unnest($1::uuid[], $2::uuid[]) AS t(bike_id, station_id)`,
-    [inserted.map((r) => r.id), inserted.map((r) => r.station_id), now],
-  );
-
-  const perStation = new Map<string, number>();
-  for (const b of placed) perStation.set(b.stationId, (perStation.get(b.stationId) ?? 0) + 1);
-  // Sorted so concurrent writers lock stations in the same order.
-  for (const [stationId, n] of [...perStation].sort(([a], [b]) => a.localeCompare(b))) {
-    await changeStationCounts(manager, stationId, { docked: n, available: n });
-  }
 
   created.bikes += placed.length;
   created.bikeEvents += inserted.length;
@@ -303,21 +282,17 @@ async function seedStaff(
     ).map((r) => r.email),
   );
   const missing = DEMO_STAFF.filter((s) => !existing.has(s.email));
-  if (missing.length > 0) {
-    // One salt per account; argon2 runs on libuv's pool, so hashing in parallel is quicker.
-    const hashes = await Promise.all(missing.map(() => hashPassword(password)));
-    await manager.insert(
-      StaffUserEntity,
-      missing.map((s, i) => ({
-        email: s.email,
-        fullName: s.fullName,
-        passwordHash: hashes[i],
-        role: s.role,
-        homeStationId: s.homeStationCode ? (stations.get(s.homeStationCode)?.id ?? null) : null,
-        allStations: s.allStations,
-      })),
-    );
-  }
+  await createStaffAccounts(
+    manager,
+    missing.map((s) => ({
+      email: s.email,
+      fullName: s.fullName,
+      password,
+      role: s.role,
+      homeStationId: s.homeStationCode ? (stations.get(s.homeStationCode)?.id ?? null) : null,
+      allStations: s.allStations,
+    })),
+  );
   created.staff += missing.length;
   const rows = await manager.query<Array<{ id: string; email: string }>>(
     'SELECT id, email FROM staff_users WHERE email = ANY($1)',
@@ -346,14 +321,13 @@ async function seedRiders(
   );
   const missing = riders.filter((r) => !existing.has(`${r.documentType}:${r.documentNumber}`));
   if (missing.length === 0) return;
-  await manager.insert(
-    RiderEntity,
+  await createRiders(
+    manager,
     missing.map((r) => {
       const station = r.verifiedAtStationCode ? stations.get(r.verifiedAtStationCode) : undefined;
       const verifier = r.verifiedAtStationCode
         ? (staff.byEmail.get(`operador.${r.verifiedAtStationCode.toLowerCase()}@metrobici.local`) ?? null)
         : null;
-      const verified = r.status !== 'pending';
       return {
         documentType: r.documentType,
         documentNumber: r.documentNumber,
@@ -363,16 +337,10 @@ async function seedRiders(
         gender: r.gender,
         phone: r.phone,
         email: r.email,
-        guardianName: r.guardian?.name ?? null,
-        guardianDocumentType: r.guardian?.documentType ?? null,
-        guardianDocumentNumber: r.guardian?.documentNumber ?? null,
-        consentAcceptedAt: now,
-        consentTermsVersion: termsVersion,
-        consentPurposes: [...CONSENT_PURPOSES],
+        guardian: r.guardian ?? null,
+        consent: { acceptedAt: now, termsVersion },
         status: r.status,
-        verifiedAt: verified ? now : null,
-        verifiedBy: verified ? verifier : null,
-        verifiedAtStationId: verified ? (station?.id ?? null) : null,
+        verification: r.status !== 'pending' ? { at: now, by: verifier, stationId: station?.id ?? null } : null,
       };
     }),
   );

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { bogotaParts, type OpeningHours, startOfBogotaDay } from '@metrobici/common';
-import { haversineMeters } from '../trip-fields';
+import { haversineMeters } from '@metrobici/exports';
 
 /**
  * Pure planning of synthetic trips (no database): which station, bike, rider and times. Realistic

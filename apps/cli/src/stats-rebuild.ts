@@ -4,8 +4,8 @@
 import { parseArgs } from 'node:util';
 import { isValidLocalDate } from '@metrobici/common';
 import { loadConfigOrExit } from '@metrobici/config';
-import { createDataSource } from '@metrobici/database';
-import { rebuildTripFacts } from '../trip-facts';
+import { rebuildTripFacts } from '@metrobici/stats';
+import { withCliDataSource } from './cli-data-source';
 
 const USAGE = 'usage: npm run stats:rebuild -- --from YYYY-MM-DD --to YYYY-MM-DD';
 
@@ -38,18 +38,12 @@ function options(argv: string[]): { from: string; to: string } {
 async function main(): Promise<void> {
   const range = options(process.argv.slice(2));
   const config = loadConfigOrExit();
-  const ds = createDataSource(config.database.url, { extra: { max: 2, application_name: 'metrobici-stats-rebuild' } });
-  await ds.initialize();
-  try {
-    if (await ds.showMigrations())
-      throw new Error('the database has pending migrations: run `npm run db:migrate` first');
-    const r = await rebuildTripFacts(ds, range, config.stats.co2GramsPerKm);
-    console.log(
-      `Rebuilt trip facts ${r.from} … ${r.to}: ${r.inserted} trip segments (replacing ${r.deleted}) in ${r.milliseconds} ms.`,
-    );
-  } finally {
-    await ds.destroy();
-  }
+  const r = await withCliDataSource(config, 'metrobici-stats-rebuild', (ds) =>
+    rebuildTripFacts(ds, range, config.stats.co2GramsPerKm),
+  );
+  console.log(
+    `Rebuilt trip facts ${r.from} … ${r.to}: ${r.inserted} trip segments (replacing ${r.deleted}) in ${r.milliseconds} ms.`,
+  );
 }
 
 main().catch((e: unknown) => {

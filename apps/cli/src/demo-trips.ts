@@ -4,9 +4,9 @@
 // Running it again replaces the synthetic trips of those days (same seed: the same trips).
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '@metrobici/config';
-import { createDataSource } from '@metrobici/database';
 import { rebuildTripFacts } from '@metrobici/stats';
-import { DemoDataMissingError, generateDemoTrips } from '../demo/demo-trips';
+import { withCliDataSource } from './cli-data-source';
+import { DemoDataMissingError, generateDemoTrips } from './synthetic-trips/generate-demo-trips';
 
 const USAGE = 'usage: npm run demo:trips -- --days N [--trips-per-day 600] [--synthetic-riders 300] [--seed 20191003]';
 
@@ -50,12 +50,8 @@ function options(argv: string[]) {
 async function main(): Promise<void> {
   const opts = options(process.argv.slice(2));
   const config = loadConfigOrExit();
-  const ds = createDataSource(config.database.url, { extra: { max: 2, application_name: 'metrobici-demo-trips' } });
-  await ds.initialize();
-  const began = Date.now();
-  try {
-    if (await ds.showMigrations())
-      throw new Error('the database has pending migrations: run `npm run db:migrate` first');
+  await withCliDataSource(config, 'metrobici-demo-trips', async (ds) => {
+    const began = Date.now();
     const { summary } = await generateDemoTrips(ds, config, { ...opts, now: new Date() });
     const generatedMs = Date.now() - began;
     console.log('Metrobici demo trips (SYNTHETIC: generated, not real data)');
@@ -73,9 +69,7 @@ async function main(): Promise<void> {
     console.log(
       `  statistics rebuilt for ${stats.from} … ${stats.to}: ${stats.inserted} trip facts in ${stats.milliseconds} ms`,
     );
-  } finally {
-    await ds.destroy();
-  }
+  });
 }
 
 main().catch((e: unknown) => {

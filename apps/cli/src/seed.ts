@@ -1,10 +1,10 @@
 // `npm run db:seed`: loads the DEMO stations, fleet, staff and riders (idempotent). Run
 // `npm run db:migrate` first; this entry does not migrate.
 import { loadConfigOrExit } from '@metrobici/config';
-import { createDataSource } from '../data-source';
-import { ensureDatabase } from '../migrate';
-import { DEMO_STAFF_PASSWORD } from '../seed/demo-data';
-import { type SeedSummary, SeedRefusedError, resolveSeedPassword, seedDemo } from '../seed/seed';
+import { ensureDatabase } from '@metrobici/database';
+import { withCliDataSource } from './cli-data-source';
+import { DEMO_STAFF_PASSWORD } from './demo-data/demo-data';
+import { type SeedSummary, SeedRefusedError, resolveSeedPassword, seedDemo } from './demo-data/seed-demo';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -13,17 +13,10 @@ async function main(): Promise<void> {
   resolveSeedPassword(config, fromEnv);
 
   await ensureDatabase(config.database.url);
-  const ds = createDataSource(config.database.url, { extra: { max: 2, application_name: 'metrobici-seed' } });
-  await ds.initialize();
-  try {
-    if (await ds.showMigrations()) {
-      throw new Error('the database has pending migrations: run `npm run db:migrate` first');
-    }
-    const summary = await seedDemo(ds, config, { password: fromEnv });
-    print(summary);
-  } finally {
-    await ds.destroy();
-  }
+  const summary = await withCliDataSource(config, 'metrobici-seed', (ds) =>
+    seedDemo(ds, config, { password: fromEnv }),
+  );
+  print(summary);
 }
 
 function print(s: SeedSummary): void {

@@ -1,0 +1,75 @@
+import type { EntityManager } from 'typeorm';
+
+export interface StrikeOutcome {
+  /** The rider's strikes after this one. */
+  strikes: number;
+  /** Whether the rider is suspended now (by this strike or before). */
+  suspended: boolean;
+}
+
+/**
+ * One overdue strike, in the caller's transaction; reaching `strikesToSuspend` suspends an active
+ * rider (a pending or already suspended rider keeps their status). One statement, so two late
+ * returns of the same rider racing each other both count.
+ */
+export async function addOverdueStrike(
+  manager: EntityManager,
+  riderId: string,
+  strikesToSuspend: number,
+): Promise<StrikeOutcome> {
+  type Updated = { overdue_strikes: number; status: string };
+  // TypeORM's postgres driver answers [rows, affected] for UPDATE ... RETURNING.
+  const [rows] = await manager.query<[Updated[], number]>(
+    `UPDATE riders
+        SET overdue_strikes = overdue_strikes + 1,
+            status = CASE WHEN overdue_strikes + 1 >= $2 AND status = 'active' THEN 'suspended' ELSE status END,
+            suspended_at = CASE WHEN overdue_strikes + 1 >= $2 AND status = 'active' THEN now() ELSE suspended_at END,
+            suspension_reason = CASE WHEN overdue_strikes + 1 >= $2 AND status = 'active'
+                                     THEN 'Préstamos vencidos repetidos (' || (overdue_strikes + 1) || ')' ELSE suspension_reason END
+      WHERE id = $1
+      RETURNING overdue_strikes, status`,
+    [riderId, strikesToSuspend],
+  );
+  const updated = rows[0];
+  return { strikes: Number(updated.overdue_strikes), suspended: updated.status === 'suspended' };
+}
+
+/**
+ * A helmet lent with a loan did not come back: recorded on the rider and counted as one strike
+ * (DOMAIN.md), with the same suspension rule as overdue loans.
+ */
+export async function addHelmetStrike(
+  manager: EntityManager,
+  riderId: string,
+  strikesToSuspend: number,
+): Promise<StrikeOutcome> {
+  type Updated = { overdue_strikes: number; status: string };
+  const [rows] = await manager.query<[Updated[], number]>(
+    `UPDATE riders
+        SET overdue_strikes = overdue_strikes + 1,
+            helmets_missing = helmets_missing + 1,
+            status = CASE WHEN overdue_strikes + 1 >= $2 AND status = 'active' THEN 'suspended' ELSE status END,
+            suspended_at = CASE WHEN overdue_strikes + 1 >= $2 AND status = 'active' THEN now() ELSE suspended_at END,
+            suspension_reason = CASE WHEN overdue_strikes + 1 >= $2 AND status = 'active'
+                                     THEN 'Faltas repetidas (' || (overdue_strikes + 1) || '), la última por un casco no devuelto'
+                                     ELSE suspension_reason END
+      WHERE id = $1
+      RETURNING overdue_strikes, status`,
+    [riderId, strikesToSuspend],
+  );
+  const updated = rows[0];
+  return { strikes: Number(updated.overdue_strikes), suspended: updated.status === 'suspended' };
+}
+
+/**
+ * Suspends the rider until an admin reviews the case (a bike never returned), in the caller's
+ * transaction; an admin lifts it with `reactivate`. A rider already suspended keeps the first date.
+ */
+export async function suspendRiderForReview(manager: EntityManager, riderId: string, reason: string): Promise<void> {
+  await manager.query(
+    `UPDATE riders SET status = 'suspended', suspended_at = COALESCE(CASE WHEN status = 'suspended' THEN suspended_at END, now()),
+            suspension_reason = $2
+      WHERE id = $1`,
+    [riderId, reason],
+  );
+}

@@ -1,0 +1,2 @@
+export * from './privacy.service';
+export * from './privacy.module';

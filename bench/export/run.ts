@@ -14,12 +14,14 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, loadDotEnv } from '@metrobici/config';
 import { createDataSource, dropDatabase, ensureDatabase, migrate } from '@metrobici/database';
+import { ENTITIES } from '../../apps/entities';
 import { nextLocalDate, SETTING, TRIPS_SQL } from '@metrobici/exports';
 import { hashPassword } from '@metrobici/staff';
 import { startOfBogotaDay } from '@metrobici/common';
 import { createApiApp } from '../../apps/api/src/app.factory';
 import { REPO_ROOT } from '../support/api-process';
 import { Cleanup } from '../support/cleanup';
+import { printCommandLine, printTargets, ratio, target, times } from '../support/report';
 import { leaseRedisDb } from '../support/redis-db';
 
 const DEFAULT_DB = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -30,7 +32,11 @@ const USAGE = `usage: npm run bench:export -- [--trips N] [--days D]
   --days D    local days they are spread over (default 90, the pilot's length)`;
 const FROM = '2019-10-03';
 const PASSWORD = 'bench-password-123';
-const SECRET = 'bench-rider-key-0123456789';
+// A private key per run: production refuses short or published ones (and the bench runs as production).
+const SECRET = randomBytes(24).toString('hex');
+// Issue 14's targets.
+const TARGET_RATIO = 0.8;
+const TARGET_RSS_MB = 64;
 
 class UsageError extends Error {}
 
@@ -86,6 +92,7 @@ const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 async function main(): Promise<void> {
   const opts = options(process.argv.slice(2));
   loadDotEnv();
+  const command = printCommandLine('export');
   const cleanup = new Cleanup();
   cleanup.handleSignals();
   try {
@@ -106,7 +113,10 @@ async function main(): Promise<void> {
     await ensureDatabase(databaseUrl);
     cleanup.add('drop scratch database', () => dropDatabase(databaseUrl));
     await migrate(databaseUrl);
-    const ds = createDataSource(databaseUrl, { extra: { max: 2, application_name: 'metrobici-bench-export' } });
+    const ds = createDataSource(databaseUrl, {
+      entities: ENTITIES,
+      extra: { max: 2, application_name: 'metrobici-bench-export' },
+    });
     await ds.initialize();
     cleanup.add('close data source', () => ds.destroy());
 
@@ -124,6 +134,8 @@ async function main(): Promise<void> {
     cleanup.add('release Redis db', () => lease.release());
     const config = loadConfig({
       NODE_ENV: 'production',
+      // Required in production (GBFS links); nothing here reads it.
+      PUBLIC_BASE_URL: 'http://127.0.0.1',
       DATABASE_URL: databaseUrl,
       REDIS_URL: lease.url,
       JWT_SECRET: randomBytes(24).toString('hex'),
@@ -168,8 +180,13 @@ async function main(): Promise<void> {
     const psql = await psqlCopy(databaseUrl, to);
     if (psql.rows !== opts.trips) throw new Error(`psql copied ${psql.rows} rows, expected ${opts.trips}`);
 
+    const apiRowsPerSecond = Math.round(apiRows / apiSeconds);
+    const copyRowsPerSecond = Math.round(psql.rows / psql.seconds);
+    const speedRatio = ratio(apiRowsPerSecond, copyRowsPerSecond);
+    const addedMb = mb(apiPeak - rssBefore);
     const result = {
       bench: 'export',
+      command,
       at: new Date().toISOString(),
       machine: {
         cpus: os.cpus().length,
@@ -192,9 +209,22 @@ async function main(): Promise<void> {
       psqlCopy: {
         rows: psql.rows,
         seconds: psql.seconds,
-        rowsPerSecond: Math.round(psql.rows / psql.seconds),
+        rowsPerSecond: copyRowsPerSecond,
         vmHwmMb: mb(psql.vmHwm),
       },
+      ratio: { exportPerCopy: speedRatio },
+      targets: [
+        target(
+          `export rows/s ≥ ${TARGET_RATIO}× psql \\copy's`,
+          speedRatio === null ? null : speedRatio >= TARGET_RATIO,
+          `${apiRowsPerSecond} ÷ ${copyRowsPerSecond} = ${times(speedRatio)}`,
+        ),
+        target(
+          `RSS added by the export ≤ ${TARGET_RSS_MB} MB`,
+          addedMb <= TARGET_RSS_MB,
+          `${mb(rssBefore)} → peak ${mb(apiPeak)} MB = +${addedMb} MB over ${apiRows} rows`,
+        ),
+      ],
     };
     console.log('');
     console.log(`| run | rows | seconds | rows/s | MB | peak RSS |`);
@@ -205,7 +235,11 @@ async function main(): Promise<void> {
     console.log(
       `| psql \\copy (same query, COPY TO STDOUT) | ${psql.rows} | ${psql.seconds.toFixed(2)} | ${result.psqlCopy.rowsPerSecond} | - | ${result.psqlCopy.vmHwmMb} MB (psql VmHWM) |`,
     );
-    console.log(`API/psql time ratio: ${(apiSeconds / psql.seconds).toFixed(2)}`);
+    console.log(
+      `export ÷ psql \\copy rows/s: ${times(speedRatio)}; RSS added by the export: +${addedMb} MB (API and client share this process)`,
+    );
+    console.log(`command: ${command}`);
+    printTargets(result.targets);
     const dir = join(REPO_ROOT, 'bench', 'results');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `export-${result.at.replace(/[:.]/g, '-')}.json`);
@@ -317,6 +351,10 @@ async function generate(ds: ReturnType<typeof createDataSource>, trips: number, 
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof UsageError ? e.message : `bench:export failed: ${(e as Error).stack ?? e}`);
+  console.error(
+    e instanceof UsageError
+      ? e.message
+      : `bench:export failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+  );
   process.exit(e instanceof UsageError ? 2 : 1);
 });

@@ -53,17 +53,17 @@ export async function consistencyChecks(ds: DataSource, expected: Expected): Pro
     overfull.map((s) => `${s.code}: ${s.docked} > ${s.capacity}`).join('; ') || 'ok',
   );
 
-  const [twice] = (await ds.query(
+  const [twice] = await ds.query<Array<{ bikes: string; riders: string }>>(
     `SELECT (SELECT count(*) FROM (SELECT bike_id FROM loans WHERE state = 'open' GROUP BY bike_id HAVING count(*) > 1) x) AS bikes,
             (SELECT count(*) FROM (SELECT rider_id FROM loans WHERE state = 'open' GROUP BY rider_id HAVING count(*) > 1) y) AS riders`,
-  )) as Array<{ bikes: string; riders: string }>;
+  );
   check(
     'no bike and no rider with two open loans',
     n(twice.bikes) === 0 && n(twice.riders) === 0,
     `bikes: ${twice.bikes}, riders: ${twice.riders}`,
   );
 
-  const [state] = (await ds.query(
+  const [state] = await ds.query<Array<Record<string, string>>>(
     `SELECT (SELECT count(*) FROM bikes) AS bikes,
             (SELECT count(*) FROM bikes WHERE state = 'on_loan') AS on_loan,
             (SELECT count(*) FROM loans WHERE state = 'open') AS open_loans,
@@ -76,7 +76,7 @@ export async function consistencyChecks(ds: DataSource, expected: Expected): Pro
             (SELECT count(*) FROM outbox_events WHERE type = 'loan.opened') AS ob_opened,
             (SELECT count(*) FROM outbox_events WHERE type = 'loan.closed') AS ob_closed,
             (SELECT count(*) FROM outbox_events WHERE type = 'station.availability_changed') AS ob_station`,
-  )) as Array<Record<string, string>>;
+  );
   const docked = stations.reduce((a, s) => a + n(s.docked), 0);
   check(
     'every bike is in a rack or on exactly one open loan',
@@ -105,4 +105,35 @@ export async function consistencyChecks(ds: DataSource, expected: Expected): Pro
     `sequence sum ${state.sequence_sum}, bike events ${state.ev_out}/${state.ev_back}, outbox opened/closed/station ${state.ob_opened}/${state.ob_closed}/${state.ob_station}, expected moves ${moves}`,
   );
   return checks;
+}
+
+/**
+ * The kinds of rows a run wrote, one line per kind (counts aside): outbox events with their payload
+ * keys and JSON types, bike log rows, bikes, idempotency records with their stored answer's keys,
+ * loans by state — each with which of its columns are NULL (so a column one side fills and the
+ * other leaves empty shows, whatever columns the tables have). The raw-SQL baseline must write the
+ * same kinds as the API, or it would not be a baseline of the same work.
+ */
+export async function writeSignatures(ds: DataSource): Promise<string[]> {
+  const keys = (col: string) =>
+    `coalesce((SELECT string_agg(k || ':' || jsonb_typeof(${col} -> k), ',' ORDER BY k) FROM jsonb_object_keys(${col}) k), '-')`;
+  const nulls = (row: string) =>
+    `' null:[' || coalesce((SELECT string_agg(k, ',' ORDER BY k) FROM jsonb_each(to_jsonb(${row})) e(k, v) WHERE v = 'null'::jsonb), '') || ']'`;
+  const rows: Array<{ sig: string }> = await ds.query(
+    `SELECT DISTINCT sig FROM (
+       SELECT 'outbox_events ' || type || ' {' || ${keys('o.payload')} || '}' || ${nulls('o')} AS sig FROM outbox_events o
+       UNION ALL
+       SELECT 'bike_events ' || type || ' ' || coalesce(from_state, '-') || '→' || to_state || ${nulls('e')} FROM bike_events e
+       UNION ALL
+       SELECT 'bikes ' || state || ${nulls('b')} FROM bikes b
+       UNION ALL
+       SELECT 'idempotency_records ' || scope || ' ' || coalesce(response_status::text, '-')
+              || ' {' || coalesce(${keys('i.response_body')}, '-') || '}' || ${nulls('i')}
+         FROM idempotency_records i
+       UNION ALL
+       SELECT 'loans ' || state || ' ' || coalesce(end_reason, '-') || ' helmet:' || helmet || ' overdue:' || overdue || ${nulls('l')}
+         FROM loans l
+     ) x ORDER BY sig`,
+  );
+  return rows.map((r) => r.sig);
 }

@@ -81,19 +81,17 @@ export async function seedWorld(
       })),
     );
     const emails = Array.from({ length: size.operators }, (_, o) => `bench-operator-${o + 1}@bench.local`);
-    await m
-      .getRepository(StaffUserEntity)
-      .insert(
-        emails.map((email, o) => ({
-          email,
-          fullName: `Operador de carga ${o + 1}`,
-          passwordHash,
-          role: 'operator' as const,
-          homeStationId: null,
-          allStations: true,
-          active: true,
-        })),
-      );
+    await m.getRepository(StaffUserEntity).insert(
+      emails.map((email, o) => ({
+        email,
+        fullName: `Operador de carga ${o + 1}`,
+        passwordHash,
+        role: 'operator' as const,
+        homeStationId: null,
+        allStations: true,
+        active: true,
+      })),
+    );
 
     return {
       stationIds,

@@ -2,70 +2,225 @@
  * Realtime bench: C socket.io clients on /availability, then check-outs and returns through the
  * real API; for every committed change, the time from the API's response to each client's receipt
  * of `station:updated` (the whole path: transaction → outbox → NOTIFY → worker relay → Redis →
- * socket.io adapter → client). Reports p50/p99/max and events lost (must be 0). Private database,
- * Redis db and processes, removed at the end. Usage:
- *   npm run bench:realtime -- --clients 2000 --ops 200 --rate 10
+ * socket.io adapter → client). Then, in the same run, the baseline: a bare socket.io server (no
+ * Nest, no Redis adapter) broadcasting the very payloads the clients received, on the same
+ * schedule, to as many fresh clients, timed from the bench's "send" to each receipt. Reports
+ * p50/p99/max and events lost (must be 0) for both, and API p99 ÷ bare p99. Private database, Redis
+ * db and processes, removed at the end. See bench/README.md. Usage:
+ *   npm run bench:realtime -- --clients 5000 --ops 200 --rate 10
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
 import { loadDotEnv } from '@metrobici/config';
 import { createDataSource, dropDatabase, ensureDatabase, migrate } from '@metrobici/database';
+import { ENTITIES } from '../../apps/entities';
 import type { StationUpdatedEvent } from '@metrobici/realtime';
-import { distExists, distLooksStale, freePort, REPO_ROOT, runCommand, startApiProcess } from '../support/api-process';
+import {
+  type ApiMode,
+  distExists,
+  distLooksStale,
+  freePort,
+  REPO_ROOT,
+  runCommand,
+  startApiProcess,
+} from '../support/api-process';
+import { intOption, UsageError } from '../support/cli';
 import { Cleanup } from '../support/cleanup';
+import { waitForWorker } from '../support/worker-ready';
 import { BenchClient } from '../support/http';
 import { leaseRedisDb } from '../support/redis-db';
-import { round, summarise, table } from '../support/stats';
+import { printCommandLine, printTargets, ratio, target, times } from '../support/report';
+import { type LatencySummary, round, summarise, table } from '../support/stats';
 import { seedWorld } from '../loans/seed';
 
-const { values } = parseArgs({
-  options: {
-    clients: { type: 'string', default: '2000' },
-    ops: { type: 'string', default: '200' },
-    rate: { type: 'string', default: '10' },
-    build: { type: 'boolean', default: false },
-  },
-});
-const CLIENTS = bounded(values.clients!, 1, 20_000, 'clients');
-const OPS = bounded(values.ops!, 1, 10_000, 'ops');
-const RATE = bounded(values.rate!, 1, 200, 'rate');
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+// Issue 14's targets.
+const TARGET_CLIENTS = 5000;
+const TARGET_RATIO = 1.5;
+const TARGET_P99_MS = 100;
 
-function bounded(raw: string, min: number, max: number, name: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in ${min}..${max}`);
-  return n;
+const USAGE = `usage: npm run bench:realtime -- [options]
+  --clients C     socket.io clients on /availability (default 2000, 1..20000; the target is at 5000)
+  --ops N         check-out + return pairs through the API (default 200, 1..10000): 2N changes
+  --rate R        pairs started per second at most (default 10, 1..200)
+  --api dist|src  API and worker from the compiled build (default) or the TypeScript sources via ts-node
+  --build         run \`npm run build\` first (done anyway when dist/ is missing)
+  --no-baseline   skip the bare socket.io broadcast
+  --help`;
+
+interface Options {
+  clients: number;
+  ops: number;
+  rate: number;
+  api: ApiMode;
+  build: boolean;
+  baseline: boolean;
 }
 
-async function main(): Promise<void> {
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      clients: { type: 'string', default: '2000' },
+      ops: { type: 'string', default: '200' },
+      rate: { type: 'string', default: '10' },
+      api: { type: 'string', default: 'dist' },
+      build: { type: 'boolean', default: false },
+      'no-baseline': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  return {
+    clients: intOption('clients', values.clients, 1, 20_000),
+    ops: intOption('ops', values.ops, 1, 10_000),
+    rate: intOption('rate', values.rate, 1, 200),
+    api: apiMode(values.api),
+    build: values.build,
+    baseline: !values['no-baseline'],
+  };
+}
+
+function apiMode(raw: string): ApiMode {
+  if (raw === 'dist' || raw === 'src') return raw;
+  throw new UsageError(`--api must be dist or src (got ${raw})`);
+}
+
+/** Receipt times per change (`stationId:sequence`), as the clients saw them. */
+interface Receipts {
+  times: Map<string, number[]>;
+  /** The first payload received for each change (replayed by the baseline). */
+  payloads: Map<string, StationUpdatedEvent>;
+  duplicates: number;
+}
+
+interface Delivery {
+  clients: number;
+  changes: number;
+  deliveriesExpected: number;
+  deliveries: number;
+  lost: number;
+  duplicates: number;
+  latencyMs: LatencySummary;
+}
+
+function deliveryOf(clients: number, sent: Array<{ key: string; at: number }>, receipts: Receipts): Delivery {
+  const latencies: number[] = [];
+  let lost = 0;
+  for (const { key, at } of sent) {
+    const times = receipts.times.get(key) ?? [];
+    lost += clients - times.length;
+    for (const t of times) latencies.push(t - at);
+  }
+  return {
+    clients,
+    changes: sent.length,
+    deliveriesExpected: sent.length * clients,
+    deliveries: latencies.length,
+    lost,
+    duplicates: receipts.duplicates,
+    latencyMs: summarise(latencies),
+  };
+}
+
+/** Connects C clients in waves of 200 (so the server is not flooded with handshakes). */
+async function connectAll(
+  url: string,
+  clients: number,
+  receipts: Receipts,
+  sockets: Socket[],
+): Promise<{ seconds: number; snapshot: unknown }> {
+  const started = performance.now();
+  let snapshot: unknown;
+  for (let i = 0; i < clients; i += 200) {
+    const wave = Array.from({ length: Math.min(200, clients - i) }, () => connectClient(url, receipts));
+    for (const { socket, snapshot: s } of await Promise.all(wave)) {
+      sockets.push(socket);
+      snapshot ??= s;
+    }
+  }
+  return { seconds: (performance.now() - started) / 1000, snapshot };
+}
+
+async function connectClient(url: string, receipts: Receipts): Promise<{ socket: Socket; snapshot: unknown }> {
+  const socket = io(`${url}/availability`, { transports: ['websocket'], reconnection: false, forceNew: true });
+  const seen = new Map<string, number>();
+  socket.on('station:updated', (e: StationUpdatedEvent) => {
+    const at = performance.now();
+    // A client keeps the newest sequence per station and drops anything not newer.
+    if ((seen.get(e.stationId) ?? -1) >= e.sequence) {
+      receipts.duplicates++;
+      return;
+    }
+    seen.set(e.stationId, e.sequence);
+    const key = `${e.stationId}:${e.sequence}`;
+    const list = receipts.times.get(key);
+    if (list) list.push(at);
+    else {
+      receipts.times.set(key, [at]);
+      receipts.payloads.set(key, e);
+    }
+  });
+  const snapshot = await new Promise<unknown>((resolve, reject) => {
+    socket.once('stations:snapshot', resolve);
+    socket.once('connect_error', reject);
+  });
+  return { socket, snapshot };
+}
+
+const newReceipts = (): Receipts => ({ times: new Map(), payloads: new Map(), duplicates: 0 });
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
   loadDotEnv(join(REPO_ROOT, '.env'));
+  const command = printCommandLine('realtime');
   const cleanup = new Cleanup();
   cleanup.handleSignals();
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    console.warn(`! ${message}`);
+  };
   try {
-    if (values.build || !distExists() || distLooksStale()) await runCommand('npm', ['run', 'build']);
+    if (options.api === 'src') {
+      // the sources run as they are
+    } else if (options.build || !distExists()) await runCommand('npm', ['run', 'build']);
+    else if (distLooksStale())
+      warn('dist/ is older than some sources under apps/ or libs/: pass --build to measure the current code.');
     const base = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+    const redisBase = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0');
+    for (const [u, what] of [
+      [base, 'DATABASE_URL'],
+      [redisBase, 'REDIS_URL'],
+    ] as const)
+      if (!LOOPBACK.has(u.hostname))
+        throw new UsageError(`${what} points at ${u.hostname}; the bench runs against servers on this machine only.`);
     base.pathname = `/metrobici_bench_${randomBytes(4).toString('hex')}`;
     const databaseUrl = base.toString();
     await ensureDatabase(databaseUrl);
     cleanup.add('drop database', () => dropDatabase(databaseUrl));
     await migrate(databaseUrl);
-    const lease = await leaseRedisDb(
-      process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0',
-      [13, 12, 11, 10, 9],
-      30 * 60_000,
-    );
+    const lease = await leaseRedisDb(redisBase.toString(), [13, 12, 11, 10, 9], 30 * 60_000);
     cleanup.add('release redis db', () => lease.release());
 
-    const ds = createDataSource(databaseUrl);
+    const ds = createDataSource(databaseUrl, { entities: ENTITIES });
     await ds.initialize();
     cleanup.add('close datasource', () => ds.destroy());
     const world = await seedWorld(ds, { stations: 12, bikes: 240, operators: 1 });
     const env = {
       NODE_ENV: 'production',
+      // Required in production (GBFS links); nothing here reads it.
+      PUBLIC_BASE_URL: 'http://127.0.0.1',
       DATABASE_URL: databaseUrl,
       REDIS_URL: lease.url,
       JWT_SECRET: randomBytes(24).toString('hex'),
@@ -74,43 +229,42 @@ async function main(): Promise<void> {
       OPENING_HOURS: '24/7',
       LOG_LEVEL: 'error',
       PUBLIC_RATE_LIMIT_PER_MINUTE: '100000',
+      // Every client connects from 127.0.0.1: the per-address limits would refuse most of them.
+      SOCKET_CONNECTIONS_PER_MINUTE: '100000',
+      SOCKET_CONNECTIONS_PER_ADDRESS: '100000',
       WORKER_HEALTH_PORT: String(await freePort()),
     };
-    const api = await startApiProcess({ mode: 'dist', env, port: await freePort() });
+    const api = await startApiProcess({ mode: options.api, env, port: await freePort() });
     cleanup.add('stop api', () => api.stop());
     cleanup.addOnExit(() => api.kill());
-    const worker = startWorker(env);
+    const worker = startWorker(options.api, env);
     cleanup.add('stop worker', () => stopChild(worker));
     cleanup.addOnExit(() => worker.kill('SIGKILL'));
+    await waitForWorker(worker, Number(env.WORKER_HEALTH_PORT));
 
-    // Connect the clients in waves so the API is not flooded with handshakes.
-    const received = new Map<string, number[]>(); // `${stationId}:${sequence}` → receipt times
-    let duplicates = 0;
-    const sockets: Socket[] = [];
-    cleanup.add('disconnect clients', () => sockets.forEach((s) => s.disconnect()));
-    const connectStarted = performance.now();
-    for (let i = 0; i < CLIENTS; i += 200) {
-      const wave = Array.from({ length: Math.min(200, CLIENTS - i) }, () =>
-        connectClient(api.url, received, () => duplicates++),
-      );
-      sockets.push(...(await Promise.all(wave)));
-    }
-    const connectSeconds = (performance.now() - connectStarted) / 1000;
-    console.log(`${CLIENTS} clients connected in ${round(connectSeconds, 1)} s`);
+    // ---- the API: check-outs and returns, timed from the answer to each client's receipt ------
+    const apiReceipts = newReceipts();
+    const apiSockets: Socket[] = [];
+    cleanup.add('disconnect API clients', () => apiSockets.forEach((s) => s.disconnect()));
+    const apiConnect = await connectAll(api.url, options.clients, apiReceipts, apiSockets);
+    console.log(`» API: ${options.clients} clients connected in ${round(apiConnect.seconds, 1)} s`);
 
     const client = new BenchClient(api.url, 4);
+    cleanup.add('close HTTP sockets', () => client.close());
     const login = await client.post<{ accessToken: string }>('/api/v1/auth/login', {
       email: world.operators[0].email,
       password: world.password,
     });
+    if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
     const auth = { authorization: `Bearer ${login.body.accessToken}` };
     const operator = world.operators[0];
     const bikes = operator.bikes.map((b) => ({ code: b.code, station: b.station }));
 
     // Each operation changes exactly one station; its new sequence is read right after the answer.
-    const sent: Array<{ key: string; respondedAt: number }> = [];
+    console.log(`» API: ${options.ops} check-out + return pairs at up to ${options.rate} pairs/s`);
+    const apiSent: Array<{ key: string; at: number }> = [];
     let failures = 0;
-    for (let op = 0; op < OPS; op++) {
+    for (let op = 0; op < options.ops; op++) {
       const started = performance.now();
       const bike = bikes[op % bikes.length];
       const stationId = world.stationIds[bike.station];
@@ -123,7 +277,7 @@ async function main(): Promise<void> {
         failures++;
         continue;
       }
-      sent.push({ key: await sequenceKey(ds, stationId), respondedAt: out.endedAt });
+      apiSent.push({ key: await sequenceKey(ds, stationId), at: out.endedAt });
       const target = (bike.station + 1) % world.stationIds.length;
       const back = await client.post(
         '/api/v1/returns',
@@ -133,86 +287,173 @@ async function main(): Promise<void> {
       if (back.status !== 200) failures++;
       else {
         bike.station = target;
-        sent.push({ key: await sequenceKey(ds, world.stationIds[target]), respondedAt: back.endedAt });
+        apiSent.push({ key: await sequenceKey(ds, world.stationIds[target]), at: back.endedAt });
       }
-      const pause = 1000 / RATE - (performance.now() - started);
-      if (pause > 0) await new Promise((r) => setTimeout(r, pause));
+      const pause = 1000 / options.rate - (performance.now() - started);
+      if (pause > 0) await sleep(pause);
     }
-    await new Promise((r) => setTimeout(r, 3000)); // let the last events arrive
+    await sleep(3000); // let the last events arrive
+    const apiResult = deliveryOf(options.clients, apiSent, apiReceipts);
+    apiSockets.forEach((s) => s.disconnect());
+    apiSockets.length = 0;
+    // The bare server gets the machine to itself, as the API had it.
+    await api.stop();
+    await stopChild(worker);
 
-    const latencies: number[] = [];
-    let lost = 0;
-    for (const { key, respondedAt } of sent) {
-      const times = received.get(key) ?? [];
-      lost += CLIENTS - times.length;
-      for (const t of times) latencies.push(t - respondedAt);
+    // ---- the baseline: the same payloads on the same schedule through a bare socket.io server --
+    let bare: (Delivery & { connectSeconds: number; replayed: number }) | undefined;
+    if (options.baseline) {
+      const port = await freePort();
+      const server = spawn(
+        process.execPath,
+        [join(REPO_ROOT, 'bench', 'support', 'bare-socket-server.js'), String(port)],
+        {
+          cwd: REPO_ROOT,
+          env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' },
+          stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        },
+      );
+      cleanup.add('stop the bare socket.io server', () => stopChild(server));
+      cleanup.addOnExit(() => server.kill('SIGKILL'));
+      await new Promise<void>((resolve, reject) => {
+        server.once('message', () => resolve());
+        server.once('exit', (code) =>
+          reject(new Error(`the bare socket.io server exited (${code}) before it was ready`)),
+        );
+      });
+      server.send({ type: 'snapshot', snapshot: apiConnect.snapshot ?? { stations: [] } });
+
+      const bareReceipts = newReceipts();
+      const bareSockets: Socket[] = [];
+      cleanup.add('disconnect bare clients', () => bareSockets.forEach((s) => s.disconnect()));
+      const bareConnect = await connectAll(`http://127.0.0.1:${port}`, options.clients, bareReceipts, bareSockets);
+      console.log(`» bare socket.io: ${options.clients} clients connected in ${round(bareConnect.seconds, 1)} s`);
+
+      // Replay: each change the API's clients received, at the same offset from the first answer.
+      const replay = apiSent.filter((s) => apiReceipts.payloads.has(s.key));
+      console.log(`» bare socket.io: broadcasting the ${replay.length} payloads on the API run's schedule`);
+      const bareSent: Array<{ key: string; at: number }> = [];
+      const t0 = performance.now();
+      const origin = replay[0]?.at ?? 0;
+      for (const item of replay) {
+        const wait = t0 + (item.at - origin) - performance.now();
+        if (wait > 0) await sleep(wait);
+        const at = performance.now();
+        server.send({ type: 'emit', payload: apiReceipts.payloads.get(item.key) });
+        bareSent.push({ key: item.key, at });
+      }
+      await sleep(3000);
+      bare = {
+        ...deliveryOf(options.clients, bareSent, bareReceipts),
+        connectSeconds: round(bareConnect.seconds, 1),
+        replayed: replay.length,
+      };
+      bareSockets.forEach((s) => s.disconnect());
+      bareSockets.length = 0;
+      await stopChild(server);
     }
-    const s = summarise(latencies);
-    const result = {
-      clients: CLIENTS,
-      changes: sent.length,
-      deliveriesExpected: sent.length * CLIENTS,
-      deliveries: latencies.length,
-      lost,
-      duplicates,
-      apiFailures: failures,
-      latencyMs: { p50: round(s.p50Ms), p99: round(s.p99Ms), max: round(s.maxMs) },
-      connectSeconds: round(connectSeconds, 1),
-    };
+
+    // ---- report ---------------------------------------------------------------------------------
+    const row = (name: string, d: Delivery) => [
+      name,
+      d.clients,
+      d.changes,
+      d.deliveries,
+      d.lost,
+      d.latencyMs.p50Ms,
+      d.latencyMs.p99Ms,
+      d.latencyMs.maxMs,
+    ];
+    const rows: Array<Array<string | number>> = [
+      ['realtime, side by side', 'clients', 'changes', 'deliveries', 'lost', 'p50 ms', 'p99 ms', 'max ms'],
+      row('API (answer → receipt)', apiResult),
+    ];
+    const p99Ratio = bare ? ratio(apiResult.latencyMs.p99Ms, bare.latencyMs.p99Ms) : null;
+    if (bare) {
+      rows.push(row('bare socket.io 4.8 (send → receipt)', bare));
+      rows.push([
+        'API ÷ bare',
+        '',
+        '',
+        '',
+        '',
+        times(ratio(apiResult.latencyMs.p50Ms, bare.latencyMs.p50Ms)),
+        times(p99Ratio),
+        times(ratio(apiResult.latencyMs.maxMs, bare.latencyMs.maxMs)),
+      ]);
+    }
+    console.log('');
     console.log(
-      table([
-        ['clients', 'changes', 'deliveries', 'lost', 'p50 ms', 'p99 ms', 'max ms'],
-        [
-          CLIENTS,
-          sent.length,
-          latencies.length,
-          lost,
-          result.latencyMs.p50,
-          result.latencyMs.p99,
-          result.latencyMs.max,
-        ],
-      ]),
+      `Realtime bench — ${options.clients} clients, ${options.ops} check-out + return pairs at up to ${options.rate}/s`,
     );
+    console.log(`command: ${command}`);
+    console.log(table(rows));
+    console.log(
+      `API failures ${failures}; duplicates dropped by clients: API ${apiResult.duplicates}${bare ? `, bare ${bare.duplicates}` : ''}; connect: API ${round(apiConnect.seconds, 1)} s${bare ? `, bare ${bare.connectSeconds} s` : ''}`,
+    );
+    console.log('');
+    const note =
+      options.clients === TARGET_CLIENTS
+        ? ''
+        : `; measured at ${options.clients} clients, not the target's ${TARGET_CLIENTS}`;
+    const targets = [
+      target(
+        `API end-to-end p99 ≤ ${TARGET_RATIO}× the bare socket.io broadcast's p99 at ${TARGET_CLIENTS} clients`,
+        p99Ratio === null ? null : p99Ratio <= TARGET_RATIO,
+        bare
+          ? `${apiResult.latencyMs.p99Ms} ÷ ${bare.latencyMs.p99Ms} ms = ${times(p99Ratio)}${note}`
+          : 'no baseline (--no-baseline)',
+      ),
+      target(
+        `API end-to-end p99 < ${TARGET_P99_MS} ms at ${TARGET_CLIENTS} clients`,
+        apiResult.deliveries > 0 && apiResult.latencyMs.p99Ms < TARGET_P99_MS,
+        apiResult.deliveries > 0 ? `p99 ${apiResult.latencyMs.p99Ms} ms${note}` : 'nothing was delivered',
+      ),
+      target('0 events lost', apiResult.lost === 0, `API lost ${apiResult.lost} of ${apiResult.deliveriesExpected}`),
+    ];
+    printTargets(targets);
+    if (warnings.length > 0) console.log(`\nwarnings:\n${warnings.map((w) => `  ! ${w}`).join('\n')}`);
+
+    const at = new Date().toISOString();
     mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
+    const file = join(REPO_ROOT, 'bench', 'results', `realtime-${at.replace(/[:.]/g, '-')}.json`);
     writeFileSync(
-      join(REPO_ROOT, 'bench', 'results', `realtime-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
-      JSON.stringify(result, null, 2),
+      file,
+      `${JSON.stringify(
+        {
+          bench: 'realtime',
+          command,
+          at,
+          options,
+          api: { ...apiResult, apiFailures: failures, connectSeconds: round(apiConnect.seconds, 1) },
+          bare: bare ?? null,
+          ratios: { p99: p99Ratio },
+          targets,
+          warnings,
+        },
+        null,
+        2,
+      )}\n`,
     );
-    if (lost > 0 || failures > 0) process.exitCode = 1;
+    console.log(`\nresults: ${relative(process.cwd(), file)}`);
+    // Correctness: no API failure, nothing lost (on either side: a bare loss means a bench problem).
+    return apiResult.lost > 0 || failures > 0 || (bare?.lost ?? 0) > 0 ? 1 : 0;
   } finally {
     await cleanup.run();
   }
 }
 
-async function connectClient(url: string, received: Map<string, number[]>, onDuplicate: () => void): Promise<Socket> {
-  const socket = io(`${url}/availability`, { transports: ['websocket'], reconnection: false, forceNew: true });
-  const seen = new Map<string, number>();
-  socket.on('station:updated', (e: StationUpdatedEvent) => {
-    const at = performance.now();
-    // A client keeps the newest sequence per station and drops anything not newer.
-    if ((seen.get(e.stationId) ?? -1) >= e.sequence) return onDuplicate();
-    seen.set(e.stationId, e.sequence);
-    const key = `${e.stationId}:${e.sequence}`;
-    const list = received.get(key);
-    if (list) list.push(at);
-    else received.set(key, [at]);
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('stations:snapshot', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
-
 async function sequenceKey(ds: ReturnType<typeof createDataSource>, stationId: string): Promise<string> {
-  const [row] = (await ds.query('SELECT sequence FROM stations WHERE id = $1', [stationId])) as Array<{
-    sequence: string;
-  }>;
+  const [row] = await ds.query<Array<{ sequence: string }>>('SELECT sequence FROM stations WHERE id = $1', [stationId]);
   return `${stationId}:${Number(row.sequence)}`;
 }
 
-function startWorker(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'apps', 'worker', 'src', 'main.js')], {
+function startWorker(mode: ApiMode, env: Record<string, string>): ChildProcess {
+  const entry =
+    mode === 'dist'
+      ? [join(REPO_ROOT, 'dist', 'apps', 'worker', 'src', 'main.js')]
+      : [join(REPO_ROOT, 'scripts', 'run-ts.js'), join(REPO_ROOT, 'apps', 'worker', 'src', 'main.ts')];
+  const child = spawn(process.execPath, entry, {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -222,14 +463,21 @@ function startWorker(env: Record<string, string>): ChildProcess {
 
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
   });
 }
 
-main().catch((e: unknown) => {
-  console.error(`bench:realtime failed: ${(e as Error).stack ?? String(e)}`);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      console.error(`${e.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(`bench:realtime failed: ${(e as Error)?.stack ?? String(e)}`);
+    process.exit(1);
+  },
+);

@@ -11,14 +11,15 @@ const mode = process.argv[2] === 'src' ? 'src' : 'dist';
 const base = mode === 'dist' ? path.join(root, 'dist') : root;
 const { loadConfigOrExit } = require(path.join(base, 'libs', 'config', 'src'));
 const { createApiApp } = require(path.join(base, 'apps', 'api', 'src', 'app.factory'));
+// The same processes as main.ts: API_PROCESSES (one per CPU with NODE_ENV=production) behind one port.
+const { runApiProcesses } = require(path.join(base, 'apps', 'api', 'src', 'api-processes'));
 
-async function main() {
-  const config = loadConfigOrExit();
-  const app = await createApiApp(config);
-  await app.listen(config.http.port, '127.0.0.1');
-}
-
-main().catch((e) => {
-  console.error(`API failed to start: ${e && e.stack ? e.stack : e}`);
-  process.exit(1);
-});
+const config = loadConfigOrExit();
+runApiProcesses(
+  config.http.processes,
+  async () => {
+    const app = await createApiApp(config);
+    await app.listen(config.http.port, '127.0.0.1');
+  },
+  { log: () => undefined, error: (message) => console.error(message) },
+);

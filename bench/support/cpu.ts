@@ -37,17 +37,37 @@ function hz(): number {
   return ticksPerSecond;
 }
 
-function processTicks(pid: number | string): { comm: string; ticks: number } | null {
+function processTicks(pid: number | string): { comm: string; ppid: number; ticks: number } | null {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const close = text.lastIndexOf(')');
     const comm = text.slice(text.indexOf('(') + 1, close);
     const fields = text.slice(close + 2).split(' ');
-    // Fields 14 and 15 of the file (utime, stime) are 11 and 12 after the comm.
-    return { comm, ticks: Number(fields[11]) + Number(fields[12]) };
+    // Fields 14 and 15 of the file (utime, stime) are 11 and 12 after the comm; field 4 (ppid) is 1.
+    return { comm, ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
   } catch {
     return null;
   }
+}
+
+/**
+ * The API's ticks: its process and its children (API_PROCESSES > 1 forks workers from a primary).
+ * A child that exits during the window takes its ticks with it; none should.
+ */
+function processTreeTicks(pid: number): number | null {
+  const root = processTicks(pid);
+  if (!root) return null;
+  let ticks = root.ticks;
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const p = processTicks(entry);
+      if (p && p.ppid === pid) ticks += p.ticks;
+    }
+  } catch {
+    // /proc unreadable: the primary alone
+  }
+  return ticks;
 }
 
 function machineTicks(): CpuSnapshot['machine'] {
@@ -86,7 +106,7 @@ export function cpuSnapshot(apiPid: number | undefined, postgresPids?: number[])
   return {
     at: performance.now(),
     machine,
-    api: apiPid ? (processTicks(apiPid)?.ticks ?? null) : null,
+    api: apiPid ? processTreeTicks(apiPid) : null,
     postgres,
     bench: (usage.user + usage.system) / 1e6,
   };
@@ -104,9 +124,11 @@ export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot, cores: number): CpuUs
   const postgresCores =
     a.postgres !== null && b.postgres !== null ? r2((b.postgres - a.postgres) / hz() / seconds) : null;
   const benchCores = r2((b.bench - a.bench) / seconds);
+  // No server process singled out (a.api and b.api null, e.g. the raw-SQL baseline): it counts as 0.
+  const serverCores = a.api === null && b.api === null ? 0 : apiCores;
   const otherCores =
-    machineCores !== null && apiCores !== null && postgresCores !== null
-      ? r2(Math.max(0, machineCores - apiCores - postgresCores - benchCores))
+    machineCores !== null && serverCores !== null && postgresCores !== null
+      ? r2(Math.max(0, machineCores - serverCores - postgresCores - benchCores))
       : null;
   return { machineCores, apiCores, postgresCores, benchCores, otherCores };
 }

@@ -1,9 +1,10 @@
 /**
- * Worker bench: N generated trip segments, each with its `loan.closed` outbox row, then the real
- * worker (a child process: outbox relay → BullMQ `trips` queue → `trip.aggregate` jobs) until the
- * queue drains. Reports trips aggregated per second and the worker's peak RSS, checks the facts
- * against a set-based rebuild of the same range, and removes everything it created.
- * See bench/README.md. Usage:
+ * Worker bench: the real worker (a child process: outbox relay → BullMQ `trips` queue →
+ * `trip.aggregate` jobs) starts on an empty outbox and its RSS is read; then N generated trip
+ * segments, each with its `loan.closed` outbox row, land in one transaction and the worker drains
+ * them. Reports trips aggregated per second beside a set-based rebuild of the same range (which
+ * must give the same facts) and their ratio, the worker's RSS before / peak / after draining, the
+ * targets of issue 14, and removes everything it created. See bench/README.md. Usage:
  *   npm run bench:worker -- --trips 100000
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -15,12 +16,15 @@ import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { loadDotEnv } from '@metrobici/config';
 import { createDataSource, dropDatabase, ensureDatabase, migrate } from '@metrobici/database';
+import { ENTITIES } from '../../apps/entities';
 import { redisConnectionOptions } from '@metrobici/redis';
 import { addDays, rebuildTripFacts } from '@metrobici/stats';
 import { generateTripWorld } from '../../test/support/trip-generator';
-import { REPO_ROOT } from '../support/api-process';
+import { freePort, REPO_ROOT } from '../support/api-process';
 import { intOption, UsageError } from '../support/cli';
 import { Cleanup } from '../support/cleanup';
+import { waitForWorker } from '../support/worker-ready';
+import { printCommandLine, printTargets, ratio, target, times } from '../support/report';
 import { leaseRedisDb } from '../support/redis-db';
 
 const DEFAULT_DB = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -29,6 +33,10 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 const FIRST_DAY = '2019-10-03';
 const DAYS = 90; // about the pilot's length
 const CO2 = 120;
+// Issue 14's targets.
+const TARGET_RATIO = 0.5;
+const TARGET_RSS_MB = 50;
+const TARGET_TRIPS = 100_000;
 
 const USAGE = `usage: npm run bench:worker -- [options]
   --trips N        trip segments to generate (default 100000, 1000..2000000; the generator lands
@@ -96,9 +104,18 @@ function startWorker(mode: 'src' | 'dist', env: Record<string, string>): { child
   });
   let tail = '';
   const keep = (d: Buffer) => (tail = (tail + d.toString()).slice(-32 * 1024));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   return { child, log: () => tail };
+}
+
+/** Resets the child's VmHWM to its current RSS (Linux ≥ 4.0), so the peak is the draining's, not the boot's. */
+function resetPeak(pid: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    // an older kernel: the peak includes the boot, which only makes the figure stricter
+  }
 }
 
 function stop(child: ChildProcess, timeoutMs = 15_000): Promise<{ code: number | null; ms: number }> {
@@ -119,6 +136,7 @@ const n = (rows: Array<Record<string, unknown>>, key = 'n') => Number(rows[0][ke
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   loadDotEnv();
+  const command = printCommandLine('worker');
   const cleanup = new Cleanup();
   cleanup.handleSignals();
   const runId = randomBytes(4).toString('hex');
@@ -144,9 +162,43 @@ async function main(): Promise<number> {
     await migrate(databaseUrl);
     console.log(`» database ${dbUrl.pathname.slice(1)}, Redis db ${lease.index}`);
 
-    const ds = createDataSource(databaseUrl, { extra: { max: 4, application_name: 'metrobici-bench-worker' } });
+    const ds = createDataSource(databaseUrl, {
+      entities: ENTITIES,
+      extra: { max: 4, application_name: 'metrobici-bench-worker' },
+    });
     await ds.initialize();
     cleanup.add('close the bench connection', () => ds.destroy());
+
+    const queue = new Queue('trips', { connection: redisConnectionOptions(lease.url), prefix: 'metrobici' });
+    cleanup.add('close the queue client', () => queue.close());
+
+    // The worker starts first, on an empty outbox, so its resident set can be read before it has
+    // anything to do; the trips land in one transaction afterwards and it drains them.
+    console.log(`» starting the worker (${options.worker})`);
+    const healthPort = await freePort();
+    const spawnedAt = Date.now();
+    const { child, log } = startWorker(options.worker, {
+      NODE_ENV: 'production',
+      // Required in production (GBFS links); nothing here reads it.
+      PUBLIC_BASE_URL: 'http://127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: lease.url,
+      JWT_SECRET: randomBytes(24).toString('hex'),
+      // Required in production by the exports' rider pseudonyms; unused here.
+      RIDER_KEY_SECRET: randomBytes(24).toString('hex'),
+      WORKER_HEALTH_PORT: String(healthPort),
+      OPENING_HOURS: '24/7',
+      LOG_LEVEL: 'warn',
+      CO2_GRAMS_PER_KM: String(CO2),
+    });
+    cleanup.add('stop the worker', async () => void (await stop(child)));
+    cleanup.addOnExit(() => child.kill('SIGKILL'));
+    await waitForWorker(child, healthPort, log);
+    await new Promise((r) => setTimeout(r, 1000)); // let boot-time garbage settle
+    const before = memoryOf(child.pid!);
+    resetPeak(child.pid!);
+    const bootSeconds = Math.round((Date.now() - spawnedAt) / 100) / 10;
+    console.log(`  worker ready after ${bootSeconds} s${before ? `, RSS ${before.rssMb} MB` : ''}`);
 
     const journeysPerDay = Math.max(1, Math.round(options.trips / DAYS));
     const genStart = Date.now();
@@ -160,39 +212,20 @@ async function main(): Promise<number> {
       riders: Math.max(150, Math.round(options.trips / 20)),
       edgeCases: false,
     });
-    const generatedMs = Date.now() - genStart;
+    const generatedAt = Date.now();
+    const generatedMs = generatedAt - genStart;
     console.log(
       `  ${world.trips} trips (${world.loans.length} loans, ${world.outboxRows} outbox rows) in ${(generatedMs / 1000).toFixed(1)} s`,
     );
 
-    const queue = new Queue('trips', { connection: redisConnectionOptions(lease.url), prefix: 'metrobici' });
-    cleanup.add('close the queue client', () => queue.close());
-
-    console.log(`» starting the worker (${options.worker})`);
-    const spawnedAt = Date.now();
-    const { child, log } = startWorker(options.worker, {
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: lease.url,
-      JWT_SECRET: randomBytes(24).toString('hex'),
-      // Required in production by the exports' rider pseudonyms; unused here.
-      RIDER_KEY_SECRET: randomBytes(24).toString('hex'),
-      WORKER_HEALTH_PORT: '0',
-      OPENING_HOURS: '24/7',
-      LOG_LEVEL: 'warn',
-      CO2_GRAMS_PER_KM: String(CO2),
-    });
-    cleanup.add('stop the worker', async () => void (await stop(child)));
-    cleanup.addOnExit(() => child.kill('SIGKILL'));
-
-    let peakRssMb = 0;
+    let peakRssMb = before?.rssMb ?? 0;
     let last = -1;
     let lastReport = Date.now();
     const deadline = Date.now() + options.timeout * 1000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the worker exited with ${child.exitCode}:\n${log()}`);
       const mem = memoryOf(child.pid!);
-      if (mem) peakRssMb = Math.max(peakRssMb, mem.peakMb);
+      if (mem) peakRssMb = Math.max(peakRssMb, mem.peakMb, mem.rssMb);
       const facts = n(await ds.query('SELECT count(*) AS n FROM trip_facts'));
       if (facts !== last && Date.now() - lastReport > 2000) {
         console.log(`  ${facts} / ${world.trips} aggregated${mem ? `, worker RSS ${mem.rssMb} MB` : ''}`);
@@ -208,8 +241,11 @@ async function main(): Promise<number> {
       await new Promise((r) => setTimeout(r, 250));
     }
     const drainedAt = Date.now();
-    const mem = memoryOf(child.pid!);
-    if (mem) peakRssMb = Math.max(peakRssMb, mem.peakMb);
+    const atDrain = memoryOf(child.pid!);
+    if (atDrain) peakRssMb = Math.max(peakRssMb, atDrain.peakMb, atDrain.rssMb);
+    await new Promise((r) => setTimeout(r, 2000)); // what it keeps once idle again
+    const after = memoryOf(child.pid!);
+    if (after) peakRssMb = Math.max(peakRssMb, after.peakMb);
     const failed = (await queue.getJobCounts('failed')).failed;
     const [span] = await ds.query(
       `SELECT extract(epoch FROM max(aggregated_at) - min(aggregated_at))::float8 AS s FROM trip_facts`,
@@ -231,8 +267,13 @@ async function main(): Promise<number> {
       JSON.stringify(incremental) === JSON.stringify(afterRebuild) && incremental.trips === world.trips && failed === 0;
 
     const seconds = Number(span.s);
+    const tripsPerSecond = Math.round(world.trips / seconds);
+    const rebuildPerSecond = Math.round(rebuilt.inserted / (rebuilt.milliseconds / 1000));
+    const speedRatio = ratio(tripsPerSecond, rebuildPerSecond);
+    const growthMb = before ? Math.round((peakRssMb - before.rssMb) * 10) / 10 : null;
     const result = {
       bench: 'worker',
+      command,
       at: new Date().toISOString(),
       options,
       machine: {
@@ -242,34 +283,64 @@ async function main(): Promise<number> {
         node: process.version,
       },
       trips: world.trips,
-      tripsPerSecond: Math.round(world.trips / seconds),
+      tripsPerSecond,
       aggregationSeconds: Math.round(seconds * 10) / 10,
-      endToEndSeconds: Math.round((drainedAt - spawnedAt) / 100) / 10,
-      workerPeakRssMb: peakRssMb || null,
+      endToEndSeconds: Math.round((drainedAt - generatedAt) / 100) / 10,
+      workerBootSeconds: bootSeconds,
+      workerRssMb: {
+        before: before?.rssMb ?? null,
+        peak: peakRssMb || null,
+        atDrain: atDrain?.rssMb ?? null,
+        after: after?.rssMb ?? null,
+        growth: growthMb,
+      },
       failedJobs: failed,
       workerShutdown: shutdown,
       rebuild: {
         trips: rebuilt.inserted,
         milliseconds: rebuilt.milliseconds,
-        tripsPerSecond: Math.round(rebuilt.inserted / (rebuilt.milliseconds / 1000)),
+        tripsPerSecond: rebuildPerSecond,
       },
+      ratio: { incrementalPerRebuild: speedRatio },
       generatedSeconds: Math.round(generatedMs / 100) / 10,
       incrementalEqualsRebuilt: agree,
       checksum: incremental,
+      targets: [
+        target(
+          `incremental trips/s ≥ ${TARGET_RATIO}× the rebuild's`,
+          speedRatio === null ? null : speedRatio >= TARGET_RATIO,
+          `${tripsPerSecond} ÷ ${rebuildPerSecond} = ${times(speedRatio)}${world.trips < TARGET_TRIPS * 0.9 ? `; measured over ${world.trips} trips, not the target's ${TARGET_TRIPS}` : ''}`,
+        ),
+        target(
+          `worker RSS ≤ +${TARGET_RSS_MB} MB while draining ${TARGET_TRIPS} trips`,
+          growthMb === null ? null : growthMb <= TARGET_RSS_MB,
+          growthMb === null
+            ? 'no /proc: RSS not measured'
+            : `${before!.rssMb} → peak ${peakRssMb} MB = +${growthMb} MB${world.trips < TARGET_TRIPS * 0.9 ? `; over ${world.trips} trips, not the target's ${TARGET_TRIPS}` : ''}`,
+        ),
+      ],
     };
 
+    const mb = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `${v} MB`);
     console.log('');
+    console.log(`Worker bench — ${result.trips} trips`);
+    console.log(`command: ${command}`);
     console.log(`trips aggregated          ${result.trips}`);
     console.log(
-      `trips/s (worker)          ${result.tripsPerSecond}   (first to last fact: ${result.aggregationSeconds} s; from spawn incl. boot: ${result.endToEndSeconds} s)`,
+      `trips/s (worker)          ${tripsPerSecond}   (first to last fact: ${result.aggregationSeconds} s; from the trips' commit to drained: ${result.endToEndSeconds} s)`,
     );
-    console.log(`worker peak RSS           ${peakRssMb ? `${peakRssMb} MB` : 'n/a (no /proc)'}`);
     console.log(
-      `rebuild, same range       ${rebuilt.inserted} trips in ${rebuilt.milliseconds} ms (${result.rebuild.tripsPerSecond}/s, one transaction)`,
+      `rebuild, same range       ${rebuilt.inserted} trips in ${rebuilt.milliseconds} ms (${rebuildPerSecond}/s, one transaction)`,
+    );
+    console.log(`incremental ÷ rebuild     ${times(speedRatio)}`);
+    console.log(
+      `worker RSS                before ${mb(before?.rssMb)} → peak ${mb(peakRssMb || null)} (+${growthMb ?? 'n/a'} MB) → at drain ${mb(atDrain?.rssMb)} → 2 s later ${mb(after?.rssMb)}`,
     );
     console.log(`failed jobs               ${failed}`);
     console.log(`incremental == rebuilt    ${agree ? 'yes' : 'NO'}`);
     console.log(`worker exit on SIGTERM    code ${shutdown.code} after ${shutdown.ms} ms`);
+    console.log('');
+    printTargets(result.targets);
 
     const dir = join(REPO_ROOT, 'bench', 'results');
     mkdirSync(dir, { recursive: true });

@@ -180,10 +180,14 @@ cannot_start_reasons() {
 }
 
 compose() {
+  # Only postgres and redis are started from here, but compose checks the whole file, whose app
+  # services require these secrets: placeholders that never reach an application container.
+  local placeholders=(JWT_SECRET="${JWT_SECRET:-unused}" RIDER_KEY_SECRET="${RIDER_KEY_SECRET:-unused}"
+    SEED_STAFF_PASSWORD="${SEED_STAFF_PASSWORD:-unused}")
   if docker compose version >/dev/null 2>&1; then
-    docker compose -f "$COMPOSE_FILE" "$@"
+    env "${placeholders[@]}" docker compose -f "$COMPOSE_FILE" "$@"
   elif have docker-compose; then
-    docker-compose -f "$COMPOSE_FILE" "$@"
+    env "${placeholders[@]}" docker-compose -f "$COMPOSE_FILE" "$@"
   else
     die "Docker is running but neither 'docker compose' nor 'docker-compose' is installed"
   fi

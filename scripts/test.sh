@@ -32,10 +32,31 @@ npx --no -- tsc --noEmit -p tsconfig.json || die "type check failed (see above)"
 npx --no -- tsc --noEmit -p tsconfig.jest.json || die "type check (ESM view) failed (see above)"
 echo "  no type errors"
 
+# The house rules a reviewer should not have to check by eye (STYLE.md, Tooling). Each names the
+# command that fixes or explains it; the OpenAPI drift check runs inside jest (test/openapi.e2e-spec.ts).
+step "Format (prettier --check)"
+npx --no -- prettier --check --log-level warn . ||
+  die "files above are not formatted: run \`npx prettier --write <file>\` on them (or \`npm run format\`), then commit"
+echo "  all files formatted"
+
+step "Lint (eslint, type-aware, zero warnings)"
+npx --no -- eslint . --max-warnings 0 || die "lint failed (see above): fix the code, or \`npx eslint --fix <file>\` for the fixable rules"
+echo "  no lint errors or warnings"
+
+step "Import rules (dependency-cruiser: no cycles, libs only through @metrobici/<lib>)"
+node scripts/check-cycles.mjs || die "import rules broken (see above; rules and reasons in .dependency-cruiser.cjs)"
+
 step "Tests (jest --runInBand${*:+ $*})"
 code=0
 # NestJS 12 is ESM only: jest must run in its native ESM mode on Node 20.
 NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning" npx --no -- jest --runInBand "$@" || code=$?
+
+# The fault suite (test/faults): a private PostgreSQL and Redis on their own ports, crashed and
+# restarted under the real API and worker. Part of the whole run; skipped when arguments select suites.
+if (($# == 0)); then
+  step "Fault suite (npm run test:faults)"
+  npm run --silent test:faults || { fcode=$?; ((code != 0)) || code=$fcode; }
+fi
 if ((code == 0)); then
   printf '\nAll tests passed.\n'
 else

@@ -1,33 +1,27 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { bogotaDate } from '@metrobici/common';
-import { haversineMeters, PACKAGE_FILES, riderKey, TRIP_COLUMNS } from '@metrobici/exports';
+import { haversineMeters, PACKAGE_FILES, TRIP_COLUMNS } from '@metrobici/exports';
 import type { ExportProgressEvent } from '@metrobici/realtime';
 import type { RiderEntity } from '@metrobici/riders';
 import type { StationEntity } from '@metrobici/stations';
 import { createWorkerApp } from '../apps/worker/src/app.factory';
-import { parseCsv } from '../libs/database/src/import/csv';
+import { parseCsv } from '../apps/cli/src/csv-import/csv';
 import { startApi, type ApiHarness } from './support/api-harness';
 import { TEST_PASSWORD } from './support/factories';
 import type { ApiClient } from './support/http';
+import { GbfsSchemas } from './support/standards';
 import { unzip } from './support/zip';
 
-// The official GBFS schemas sit beside the repository (../shared), when present.
-const GBFS_SCHEMAS = resolve(process.cwd(), '../shared/gbfs-json-schema/v3.0');
+const GBFS_SCHEMAS = new GbfsSchemas('3.0');
 
-/** Problems of a GBFS file against its official v3.0 schema (none when the schemas are absent). */
+/** Problems of a GBFS file against its official v3.0 schema (vendored under standards/). */
 function gbfsProblems(name: string, file: unknown): unknown[] {
-  if (!existsSync(GBFS_SCHEMAS)) return [];
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  addFormats(ajv);
-  const validate = ajv.compile(JSON.parse(readFileSync(join(GBFS_SCHEMAS, `${name}.json`), 'utf8')) as object);
-  return validate(file) ? [] : (validate.errors ?? []);
+  return GBFS_SCHEMAS.problems(name, file);
 }
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -43,7 +37,7 @@ function csv(text: string): { header: string[]; rows: Array<Record<string, strin
 
 async function waitFor<T>(
   what: string,
-  probe: () => Promise<T | undefined>,
+  probe: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 30_000,
   describe?: () => Promise<unknown>,
 ): Promise<T> {
@@ -126,7 +120,7 @@ describe('exports and the closing of the pilot (e2e)', () => {
     }) => {
       const start = new Date(o.start);
       const end = new Date(start.getTime() + o.minutes * 60_000);
-      const [row] = (await h.ds.query(
+      const [row] = await h.ds.query<Array<{ id: string }>>(
         `INSERT INTO loans (journey_id, bike_id, rider_id, from_station_id, to_station_id, started_at, due_at, ended_at, state, end_reason, helmet, overdue, checked_out_by, closed_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id`,
         [
@@ -144,7 +138,7 @@ describe('exports and the closing of the pilot (e2e)', () => {
           o.minutes > 60,
           adminId,
         ],
-      )) as Array<{ id: string }>;
+      );
       return row.id;
     };
     for (let i = 0; i < 12; i++) {
@@ -257,14 +251,18 @@ describe('exports and the closing of the pilot (e2e)', () => {
       for (const r of rows) {
         expect(r.started_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}-05:00$/);
         expect(r.ended_at).toMatch(/-05:00$/);
-        expect(r.rider_key).toMatch(/^[0-9a-f]{16}$/);
+        // No rider attribute in the planners' CSV (issue 11).
+        for (const attribute of ['rider_key', 'gender', 'age_band']) expect(r).not.toHaveProperty(attribute);
+        expect(r.ride_id).toMatch(/^[0-9a-f-]{36}$/);
       }
       // Ordered by start, times in Bogotá time.
       expect(rows.map((r) => Date.parse(r.started_at))).toEqual(
         [...rows.map((r) => Date.parse(r.started_at))].sort((x, y) => x - y),
       );
 
-      const sample = rows.find((r) => r.ride_id === loanIds.sample)!;
+      // ride_id is random per download (no loan id leaves): the sample is the first trip of the range.
+      expect(ids).not.toContain(loanIds.sample);
+      const sample = rows.find((r) => r.started_at === '2026-03-02T07:00:00-05:00')!;
       expect(sample).toMatchObject({
         started_at: '2026-03-02T07:00:00-05:00',
         ended_at: '2026-03-02T07:12:00-05:00',
@@ -274,9 +272,6 @@ describe('exports and the closing of the pilot (e2e)', () => {
         end_station_name: 'UIS',
         duration_s: '720',
         donor: 'bavaria-t',
-        rider_key: riderKey(h.env.config.exports.riderKeySecret, riders[0].id),
-        gender: 'female',
-        age_band: '35-44',
         helmet: 'true',
         synthetic: 'false',
       });
@@ -284,11 +279,9 @@ describe('exports and the closing of the pilot (e2e)', () => {
       expect(Number(sample.distance_m)).toBe(
         Math.round(haversineMeters({ lat: 7.118, lon: -73.11 }, { lat: 7.1395, lon: -73.1205 })),
       );
-      // The minor is in the 16-17 band on the day of the trip, never as a birth date.
-      expect(rows.find((r) => r.ride_id === loanIds.renewalFirst)!.age_band).toBe('16-17');
-      // Renewal segments share the journey.
-      const first = rows.find((r) => r.ride_id === loanIds.renewalFirst)!;
-      const second = rows.find((r) => r.ride_id === loanIds.renewalSecond)!;
+      // Renewal segments share the journey (a per-download pseudonym of it).
+      const first = rows.find((r) => r.started_at === '2026-03-03T17:00:00-05:00')!;
+      const second = rows.find((r) => r.started_at === '2026-03-03T17:55:00-05:00')!;
       expect(first.journey_id).toBe(second.journey_id);
       expect(first.end_station_id).toBe(second.start_station_id);
       // The station ids are the API's.
@@ -366,7 +359,7 @@ describe('exports and the closing of the pilot (e2e)', () => {
       // Progress reached the planner's socket, in order, ending at 100.
       await waitFor(
         'the last progress event',
-        async () => (progress.some((e) => e.id === id && e.state === 'completed') ? true : undefined),
+        () => (progress.some((e) => e.id === id && e.state === 'completed') ? true : undefined),
         5000,
       );
       const mine = progress.filter((e) => e.id === id);
@@ -401,24 +394,26 @@ describe('exports and the closing of the pilot (e2e)', () => {
         if (f.name.endsWith('.geojson')) expect(JSON.parse(text).features).toHaveLength(f.rows);
       }
 
-      const trips = csv(files.get('trips.csv')!.toString('utf8'));
-      expect(trips.header).toEqual([...TRIP_COLUMNS]);
-      expect(trips.rows).toHaveLength(17);
+      // A public package (issue 11): no trip rows, every cell under 10 marked.
+      expect(files.has('trips.csv')).toBe(false);
+      expect(manifest.packageKind).toBe('public');
       const daily = csv(files.get('daily.csv')!.toString('utf8')).rows;
       expect(daily.map((d) => [d.date, d.trips])).toEqual([
         [FROM, '12'],
-        [TO, '5'],
+        [TO, '<10'],
       ]);
       const hourly = csv(files.get('hourly.csv')!.toString('utf8')).rows;
-      expect(hourly.filter((r) => r.station_id === stations.a.id).reduce((n, r) => n + Number(r.departures), 0)).toBe(
-        15,
-      );
+      expect(hourly.filter((r) => r.station_id === stations.a.id).every((r) => r.departures === '<10')).toBe(true);
       const od = csv(files.get('od.csv')!.toString('utf8')).rows;
       const cell = (from: StationEntity, to: StationEntity) =>
         od.find((r) => r.from_station_id === from.id && r.to_station_id === to.id);
       expect(cell(stations.a, stations.b)).toMatchObject({ trips: '12', suppressed: 'false' });
-      expect(cell(stations.a, stations.c)).toMatchObject({ trips: '', suppressed: 'true', median_duration_s: '' });
-      for (const r of od) if (r.trips !== '') expect(Number(r.trips)).toBeGreaterThanOrEqual(10);
+      expect(cell(stations.a, stations.c)).toMatchObject({
+        trips: '<10',
+        suppressed: 'true',
+        median_duration_s: '<10',
+      });
+      for (const r of od) if (r.trips !== '<10') expect(Number(r.trips)).toBeGreaterThanOrEqual(10);
       const geo = JSON.parse(files.get('stations.geojson')!.toString('utf8'));
       const a = geo.features.find((f: { id: string }) => f.id === stations.a.id);
       expect(a).toMatchObject({
@@ -441,10 +436,10 @@ describe('exports and the closing of the pilot (e2e)', () => {
     it('answers 404 for an unknown package and 409 while one is not ready; operators get 403', async () => {
       expect((await planner.get(`/api/v1/exports/${randomUUID()}`)).status).toBe(404);
       expect((await planner.get(`/api/v1/exports/${randomUUID()}/download`)).body.code).toBe('EXPORT_NOT_FOUND');
-      const [row] = (await h.ds.query(
+      const [row] = await h.ds.query<Array<{ id: string }>>(
         `INSERT INTO exports (kind, from_date, to_date, state) VALUES ('on_request', $1, $2, 'active') RETURNING id`,
         [FROM, TO],
-      )) as Array<{ id: string }>;
+      );
       const notReady = await planner.get(`/api/v1/exports/${row.id}/download`);
       expect(notReady).toMatchObject({ status: 409, body: { code: 'EXPORT_NOT_READY' } });
       expect((await planner.post('/api/v1/exports', { from: TO, to: FROM })).status).toBe(400);
@@ -515,7 +510,7 @@ describe('exports and the closing of the pilot (e2e)', () => {
       // Live maps learn at once that stations stopped renting.
       await waitFor(
         'a live update of the station',
-        async () => (updates.some((e) => e.stationId === station.id && !e.isOpen) ? true : undefined),
+        () => (updates.some((e) => e.stationId === station.id && !e.isOpen) ? true : undefined),
         5000,
       );
 
@@ -548,7 +543,9 @@ describe('exports and the closing of the pilot (e2e)', () => {
         from: '2026-03-01',
         to: today,
       });
-      expect(final.files.find((f: { name: string }) => f.name === 'trips.csv').rows).toBe(19);
+      // The pilot's final package is public (issue 11): aggregates only, no trip rows.
+      expect(final.packageKind).toBe('public');
+      expect(final.files.map((f: { name: string }) => f.name)).toEqual([...PACKAGE_FILES]);
       expect((await admin.get(`/api/v1/exports/${finalId}/download`)).status).toBe(200);
 
       // Returns still work.

@@ -1,14 +1,21 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import { FixedClock } from '@metrobici/common';
 import {
   GBFS_FEEDS,
   GBFS_TTL,
+  GBFS_V2_FEEDS,
+  GBFS_V2_TTL,
   type GbfsDiscoveryData,
   type GbfsFeedName,
   type GbfsFile,
+  type GbfsV2DiscoveryData,
+  type GbfsV2FeedName,
+  type GbfsV2File,
+  type GbfsV2StationInformationData,
+  type GbfsV2StationStatusData,
+  type GbfsV2SystemAlertsData,
+  type GbfsV2SystemHoursData,
+  type GbfsV2SystemInformationData,
   type StationInformationData,
   type StationStatusData,
   type SystemAlertsData,
@@ -18,14 +25,11 @@ import {
 } from '@metrobici/gbfs';
 import { startApi, type ApiHarness } from './support/api-harness';
 import type { HttpResult } from './support/http';
+import { GbfsSchemas } from './support/standards';
 
-// The official schemas sit beside the repository (../shared); a user's own clone may not have them.
-const SCHEMA_DIR = path.resolve(process.cwd(), '../shared/gbfs-json-schema/v3.0');
-const HAVE_SCHEMAS = existsSync(SCHEMA_DIR);
-if (!HAVE_SCHEMAS) {
-  console.warn(`GBFS schema validation skipped: the official GBFS v3.0 schemas were not found at ${SCHEMA_DIR}.`);
-}
-const describeIfSchemas = HAVE_SCHEMAS ? describe : describe.skip;
+// The official schemas are vendored under standards/: a missing one fails the suite.
+const SCHEMAS_V3 = new GbfsSchemas('3.0');
+const SCHEMAS_V2 = new GbfsSchemas('2.3');
 
 const DEFAULT_OPENING_HOURS = 'Mo-Fr 06:00-19:00; Sa 06:00-13:00; Su off; PH off';
 // Wednesday 9 October 2019, 10:00 in Bogotá: inside the opening hours.
@@ -100,8 +104,12 @@ describe('GBFS v3.0 feed (e2e)', () => {
       const body = (await res.json()) as GbfsFile<unknown>;
       expect(body).toMatchObject({ version: '3.0', ttl: GBFS_TTL[name] });
     }
+    // Both published versions, in 3.0 and in 2.3 alike.
     const versions = await data<{ versions: Array<{ version: string; url: string }> }>(h, 'gbfs_versions');
-    expect(versions.versions).toEqual([{ version: '3.0', url: `${h.url}/gbfs/gbfs.json` }]);
+    expect(versions.versions).toEqual([
+      { version: '2.3', url: `${h.url}/gbfs/v2.3/gbfs.json` },
+      { version: '3.0', url: `${h.url}/gbfs/gbfs.json` },
+    ]);
   });
 
   it('serves every file as public, cacheable JSON for any origin', async () => {
@@ -371,17 +379,13 @@ describe('GBFS v3.0 feed (e2e)', () => {
     expect(noExtension.body.code).toBe('ROUTE_NOT_FOUND');
   });
 
-  describeIfSchemas('against the official v3.0 JSON schemas', () => {
+  describe('against the official v3.0 JSON schemas', () => {
     let validators: Record<GbfsFeedName, ValidateFunction>;
     beforeAll(() => {
-      const ajv = new Ajv({ allErrors: true, strict: false });
-      addFormats(ajv);
-      validators = Object.fromEntries(
-        GBFS_FEEDS.map((name) => [
-          name,
-          ajv.compile(JSON.parse(readFileSync(path.join(SCHEMA_DIR, `${name}.json`), 'utf8')) as object),
-        ]),
-      ) as Record<GbfsFeedName, ValidateFunction>;
+      validators = Object.fromEntries(GBFS_FEEDS.map((name) => [name, SCHEMAS_V3.validator(name)])) as Record<
+        GbfsFeedName,
+        ValidateFunction
+      >;
     });
 
     it.each(GBFS_FEEDS.map((name) => [name]))('%s.json is valid, with and without the pilot dates', async (name) => {
@@ -405,6 +409,200 @@ describe('GBFS v3.0 feed (e2e)', () => {
       const [first, ...rest] = info.data.stations;
       const { name: _name, ...nameless } = first;
       expect(validators.station_information({ ...info, data: { stations: [nameless, ...rest] } })).toBe(false);
+    });
+  });
+
+  describe('GBFS v2.3 beside v3.0', () => {
+    async function getV2<T>(
+      api: ApiHarness,
+      name: GbfsV2FeedName,
+      headers: Record<string, string> = {},
+    ): Promise<HttpResult<GbfsV2File<T>>> {
+      const res = await api.api.get<GbfsV2File<T>>(`/gbfs/v2.3/${name}.json`, headers);
+      expect(res.status).toBe(200);
+      return res;
+    }
+    const dataV2 = async <T>(api: ApiHarness, name: GbfsV2FeedName): Promise<T> =>
+      (await getV2<T>(api, name)).body.data;
+
+    it.each(GBFS_V2_FEEDS.map((name) => [name]))(
+      '%s.json is valid against the official v2.3 schema, with and without the pilot dates',
+      async (name) => {
+        for (const api of [h, ending]) {
+          const res = await getV2<unknown>(api, name);
+          expect(SCHEMAS_V2.problems(name, res.body)).toEqual([]);
+          expect(res.body).toMatchObject({ version: '2.3', ttl: GBFS_V2_TTL[name] });
+          expect(res.headers.get('cache-control')).toBe(`public, max-age=${GBFS_V2_TTL[name]}`);
+          expect(res.headers.get('access-control-allow-origin')).toBe('*');
+          // 2.x dates files in POSIX seconds, never after the clock.
+          expect(Number.isInteger(res.body.last_updated)).toBe(true);
+          expect(res.body.last_updated * 1000).toBeLessThanOrEqual((api === h ? clock : endingClock).now().getTime());
+        }
+      },
+    );
+
+    it('refuses what v2.3 forbids, so a pass means something', async () => {
+      const status = (await getV2<GbfsV2StationStatusData>(h, 'station_status')).body;
+      // A 3.0 RFC 3339 timestamp and a 3.0 field name are not 2.3.
+      expect(SCHEMAS_V2.validator('station_status')({ ...status, last_updated: '2019-10-09T10:00:00-05:00' })).toBe(
+        false,
+      );
+      const [first, ...rest] = status.data.stations;
+      const { num_bikes_available: _n, ...renamed } = first;
+      expect(
+        SCHEMAS_V2.validator('station_status')({
+          ...status,
+          data: { stations: [{ ...renamed, num_vehicles_available: 1 }, ...rest] },
+        }),
+      ).toBe(false);
+    });
+
+    it('discovers every 2.3 file under the es language key, and lists both versions', async () => {
+      const discovery = await dataV2<GbfsV2DiscoveryData>(h, 'gbfs');
+      expect(Object.keys(discovery)).toEqual(['es']);
+      expect(discovery.es.feeds.map((f) => f.name).sort()).toEqual(GBFS_V2_FEEDS.filter((n) => n !== 'gbfs').sort());
+      for (const { name, url } of discovery.es.feeds) {
+        expect(url).toBe(`${h.url}/gbfs/v2.3/${name}.json`);
+        const res = await fetch(url);
+        expect(res.status).toBe(200);
+      }
+      const versions = await dataV2<{ versions: Array<{ version: string; url: string }> }>(h, 'gbfs_versions');
+      expect(versions.versions).toEqual(
+        (await data<{ versions: Array<{ version: string; url: string }> }>(h, 'gbfs_versions')).versions,
+      );
+      const ended = await dataV2<GbfsV2DiscoveryData>(ending, 'gbfs');
+      for (const f of ended.es.feeds) expect(f.url).toBe(`${PUBLIC_BASE_URL}/gbfs/v2.3/${f.name}.json`);
+    });
+
+    it('agrees with 3.0 station by station: names, coordinates, capacity, counts, renting, never depots', async () => {
+      for (const at of [WEDNESDAY_10AM, SUNDAY_10AM]) {
+        clock.set(at);
+        const [info3, status3, info2, status2] = await Promise.all([
+          data<StationInformationData>(h, 'station_information'),
+          data<StationStatusData>(h, 'station_status'),
+          dataV2<GbfsV2StationInformationData>(h, 'station_information'),
+          dataV2<GbfsV2StationStatusData>(h, 'station_status'),
+        ]);
+        const depots: Array<{ id: string }> = await h.ds.query(`SELECT id FROM stations WHERE kind = 'depot'`);
+        expect(depots.length).toBeGreaterThan(0);
+        expect(info2.stations.map((s) => s.station_id)).toEqual(info3.stations.map((s) => s.station_id));
+        expect(status2.stations.map((s) => s.station_id)).toEqual(status3.stations.map((s) => s.station_id));
+        for (const d of depots) expect(info2.stations.some((s) => s.station_id === d.id)).toBe(false);
+        info3.stations.forEach((s3, i) => {
+          const s2 = info2.stations[i];
+          expect(s2).toMatchObject({
+            name: s3.name[0].text,
+            short_name: s3.short_name[0].text,
+            lat: s3.lat,
+            lon: s3.lon,
+            capacity: s3.capacity,
+            vehicle_type_capacity: { bicycle: s3.capacity },
+          });
+          expect(s2.address).toBe(s3.address);
+        });
+        status3.stations.forEach((s3, i) => {
+          const s2 = status2.stations[i];
+          expect(s2).toEqual({
+            station_id: s3.station_id,
+            num_bikes_available: s3.num_vehicles_available,
+            vehicle_types_available: s3.vehicle_types_available,
+            num_bikes_disabled: s3.num_vehicles_disabled,
+            num_docks_available: s3.num_docks_available,
+            vehicle_docks_available: s3.vehicle_docks_available,
+            is_installed: s3.is_installed,
+            is_renting: s3.is_renting,
+            is_returning: s3.is_returning,
+            last_reported: Math.floor(new Date(s3.last_reported).getTime() / 1000),
+          });
+        });
+        if (at === SUNDAY_10AM) for (const s of status2.stations) expect(s.is_renting).toBe(false);
+      }
+    });
+
+    it('publishes the opening hours as system_hours, and the same system as 3.0', async () => {
+      const hours = await dataV2<GbfsV2SystemHoursData>(h, 'system_hours');
+      expect(hours.rental_hours).toEqual([
+        {
+          user_types: ['member'],
+          days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+          start_time: '06:00:00',
+          end_time: '19:00:00',
+        },
+        { user_types: ['member'], days: ['sat'], start_time: '06:00:00', end_time: '13:00:00' },
+      ]);
+      const info2 = await dataV2<GbfsV2SystemInformationData>(h, 'system_information');
+      const info3 = await data<SystemInformationData>(h, 'system_information');
+      expect(info2).toMatchObject({
+        system_id: info3.system_id,
+        language: 'es',
+        name: 'Metrobici',
+        operator: 'Alcaldía de Bucaramanga',
+        timezone: 'America/Bogota',
+        start_date: info3.start_date,
+        license_url: 'https://creativecommons.org/licenses/by/4.0/',
+      });
+      const plans = await dataV2<{ plans: unknown[] }>(h, 'system_pricing_plans');
+      expect(plans.plans).toEqual([
+        {
+          plan_id: 'free',
+          name: 'Gratuito',
+          currency: 'COP',
+          price: 0,
+          is_taxable: false,
+          description: 'Préstamo gratuito para usuarios registrados',
+        },
+      ]);
+      const types = await dataV2<{ vehicle_types: unknown[] }>(h, 'vehicle_types');
+      expect(types.vehicle_types).toEqual([
+        expect.objectContaining({
+          vehicle_type_id: 'bicycle',
+          form_factor: 'bicycle',
+          propulsion_type: 'human',
+          name: 'Bicicleta',
+        }),
+      ]);
+    });
+
+    it('announces the pilot end and closed stations as 3.0 does: alerts and is_renting false after the end', async () => {
+      const alerts3 = (await data<SystemAlertsData>(ending, 'system_alerts')).alerts;
+      const alerts2 = (await dataV2<GbfsV2SystemAlertsData>(ending, 'system_alerts')).alerts;
+      expect(alerts2.map((a) => [a.alert_id, a.type, a.station_ids])).toEqual(
+        alerts3.map((a) => [a.alert_id, a.type, a.station_ids]),
+      );
+      const end2 = alerts2.find((a) => a.type === 'system_closure')!;
+      expect(end2.times).toEqual([{ start: Math.floor(new Date('2019-12-31T00:00:00-05:00').getTime() / 1000) }]);
+      expect(end2.description).toContain('31 de diciembre de 2019');
+      // termination_date is 3.0 only; 2.3 has no such field.
+      expect(await data<SystemInformationData>(ending, 'system_information')).toHaveProperty('termination_date');
+      expect(await dataV2<GbfsV2SystemInformationData>(ending, 'system_information')).not.toHaveProperty(
+        'termination_date',
+      );
+      endingClock.set(new Date('2020-01-02T10:00:00-05:00'));
+      const after2 = await dataV2<GbfsV2StationStatusData>(ending, 'station_status');
+      expect(after2.stations.length).toBeGreaterThan(0);
+      for (const s of after2.stations) expect(s.is_renting).toBe(false);
+    });
+
+    it('answers 304 to a matching If-None-Match and a fresh ETag after a change', async () => {
+      const first = await getV2<unknown>(h, 'station_status');
+      const etag = first.headers.get('etag')!;
+      const again = await h.api.get('/gbfs/v2.3/station_status.json', { 'If-None-Match': etag });
+      expect(again.status).toBe(304);
+      expect(again.body).toBe('');
+      await h.make.station({ name: 'Nueva (demo)' });
+      const changed = await h.api.get('/gbfs/v2.3/station_status.json', { 'If-None-Match': etag });
+      expect(changed.status).toBe(200);
+      expect(changed.headers.get('etag')).not.toBe(etag);
+    });
+
+    it('answers an unknown 2.3 file with 404', async () => {
+      for (const name of ['free_bike_status', 'manifest']) {
+        const res = await h.api.get(`/gbfs/v2.3/${name}.json`);
+        expect(res.status).toBe(404);
+        expect(res.body.code).toBe('ROUTE_NOT_FOUND');
+      }
+      // The 3.0 discovery does not list the 2.x-only system_hours.
+      expect((await data<GbfsDiscoveryData>(h, 'gbfs')).feeds.map((f) => f.name)).not.toContain('system_hours');
     });
   });
 });

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createDataSource, pendingSchemaChanges } from '@metrobici/database';
+import { ENTITIES } from '../apps/entities';
 import { createTestEnv, type TestEnv } from './support/test-env';
 
 describe('migrations (e2e)', () => {
@@ -8,7 +9,7 @@ describe('migrations (e2e)', () => {
 
   beforeAll(async () => {
     env = await createTestEnv(); // a fresh database with every migration applied
-    ds = createDataSource(env.databaseUrl);
+    ds = createDataSource(env.databaseUrl, { entities: ENTITIES });
     await ds.initialize();
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { FixedClock } from '@metrobici/common';
-import { DEMO_STAFF_PASSWORD } from '../libs/database/src/seed/demo-data';
-import { seedDemo } from '../libs/database/src/seed/seed';
+import { DEMO_STAFF_PASSWORD } from '../apps/cli/src/demo-data/demo-data';
+import { seedDemo } from '../apps/cli/src/demo-data/seed-demo';
 import { startApi, type ApiHarness } from './support/api-harness';
 import { ApiClient } from './support/http';
 

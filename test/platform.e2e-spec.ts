@@ -8,9 +8,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const jwt = new JwtService({});
 const uniqueEmail = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}@test.local`;
 
-/** A token as the API would issue it (or not): `secret` and `claims` decide how good it is. */
+/**
+ * A token as the API would issue it (or not): `secret` and `claims` decide how good it is. Issuer,
+ * audience, token version 0 (a fresh account) and a 15-minute expiry unless `claims` say otherwise.
+ */
 function token(secret: string, claims: Record<string, unknown>, algorithm: 'HS256' | 'HS512' = 'HS256'): string {
-  return jwt.sign(claims, { secret, algorithm });
+  const full = { iss: 'metrobici-api', aud: 'metrobici-staff', ver: 0, ...claims };
+  return jwt.sign(full, { secret, algorithm, ...('exp' in claims ? {} : { expiresIn: 900 }) });
 }
 
 describe('platform (e2e)', () => {
@@ -30,10 +34,14 @@ describe('platform (e2e)', () => {
         const user = await h.make.staff('operator');
         const res = await h.api.post('/api/v1/auth/login', { email: user.email, password: TEST_PASSWORD });
         expect(res.status).toBe(200);
+        // Issue 12: the token opens a session for the shift, renewed with the single-use refresh token.
         expect(res.body).toEqual({
           accessToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
           expiresIn: 900,
           role: 'operator',
+          refreshToken: expect.stringMatching(/^[\w-]{43}$/),
+          sessionId: expect.any(String),
+          sessionExpiresAt: expect.any(String),
         });
 
         const me = await h.api.as(res.body.accessToken).get('/api/v1/auth/me');
@@ -94,15 +102,16 @@ describe('platform (e2e)', () => {
         expect(login.status).toBe(401);
         expect(login.body.code).toBe('INVALID_CREDENTIALS');
 
-        // Reactivating restores access, so the refusals above were about the account state.
+        // Reactivating restores access by a new sign-in, so the refusals above were about the
+        // account state; the token held before the deactivation stays dead (issue 10).
         await expect(admin.post(`/api/v1/staff/${operator.id}/activate`)).resolves.toMatchObject({
           status: 200,
           body: { active: true },
         });
-        await expect(operator.api.get('/api/v1/auth/me')).resolves.toMatchObject({ status: 200 });
-        await expect(
-          h.api.post('/api/v1/auth/login', { email: operator.email, password: TEST_PASSWORD }),
-        ).resolves.toMatchObject({ status: 200 });
+        await expect(operator.api.get('/api/v1/auth/me')).resolves.toMatchObject({ status: 401 });
+        const again = await h.api.post('/api/v1/auth/login', { email: operator.email, password: TEST_PASSWORD });
+        expect(again.status).toBe(200);
+        await expect(h.api.as(again.body.accessToken).get('/api/v1/auth/me')).resolves.toMatchObject({ status: 200 });
       });
 
       it('answers 404 STAFF_NOT_FOUND for an unknown account and 400 for a non-UUID id', async () => {

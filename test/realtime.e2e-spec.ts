@@ -14,7 +14,10 @@ function recorder<T>(socket: Socket, event: string) {
   const waiters: Array<{ match: (e: T) => boolean; resolve: (e: T) => void }> = [];
   socket.on(event, (payload: T) => {
     seen.push(payload);
-    for (const w of waiters.splice(0)) w.match(payload) ? w.resolve(payload) : waiters.push(w);
+    for (const w of waiters.splice(0)) {
+      if (w.match(payload)) w.resolve(payload);
+      else waiters.push(w);
+    }
   });
   return {
     seen,
@@ -174,7 +177,7 @@ describe('realtime availability and alerts (e2e)', () => {
 
     const opSocket = open(h.url, '/operations', { token: await tokenOf(opA.email) });
     const adminSocket = open(h.url, '/operations', { token: await tokenOf(admin.email) });
-    await Promise.all([opSocket, adminSocket].map((sk) => (sk.connected ? null : once(sk, 'connect'))));
+    await Promise.all([opSocket, adminSocket].map((sk) => (sk.connected ? Promise.resolve() : once(sk, 'connect'))));
     await settle(100);
     const opAlerts = recorder<OperationsAlert>(opSocket, 'alert');
     const adminAlerts = recorder<OperationsAlert>(adminSocket, 'alert');

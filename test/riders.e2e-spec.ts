@@ -59,21 +59,25 @@ describe('riders (e2e)', () => {
         email: 'maria.rueda@example.com',
         status: 'pending',
         consentTermsVersion: '2019-10',
-        consentPurposes: ['service', 'statistics', 'anonymised_sharing_with_advisers'],
+        consentPurposes: ['service'],
         guardianName: null,
       });
       expect(Math.abs(stored.consentAcceptedAt.getTime() - Date.now())).toBeLessThan(60_000);
     });
 
-    it('refuses a second rider with the same document, however it is formatted', async () => {
+    it('never makes a second rider with the same document, however it is formatted, and answers the same', async () => {
       const first = await h.api.post('/api/v1/riders', registration({ documentNumber: '1098765432' }));
       expect(first.status).toBe(201);
 
       for (const documentNumber of ['1098765432', '1.098.765.432', ' 1098-765 432 ']) {
         const dup = await h.api.post('/api/v1/riders', registration({ documentNumber, firstName: 'Otra' }));
-        expect(dup.status).toBe(409);
-        expect(dup.body.code).toBe('RIDER_ALREADY_REGISTERED');
+        // Same status and shape as a new registration: the public cannot tell who is registered.
+        expect(dup.status).toBe(201);
+        expect(dup.body).toEqual({ id: expect.any(String), status: 'pending' });
+        expect(dup.body.id).not.toBe(first.body.id);
       }
+      const stored = await h.ds.getRepository(RiderEntity).findBy({ documentType: 'CC', documentNumber: '1098765432' });
+      expect(stored.map((r) => [r.id, r.firstName])).toEqual([[first.body.id, 'María Fernanda']]);
       // The same number under another document type is another document.
       const otherType = await h.api.post(
         '/api/v1/riders',
@@ -87,11 +91,9 @@ describe('riders (e2e)', () => {
       const results = await Promise.all(
         Array.from({ length: 5 }, () => h.api.post('/api/v1/riders', registration({ documentNumber }))),
       );
-      const statuses = results.map((r) => r.status).sort();
-      expect(statuses).toEqual([201, 409, 409, 409, 409]);
-      expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'RIDER_ALREADY_REGISTERED')).toBe(
-        true,
-      );
+      // All five get the same answer; only one rider exists.
+      expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+      for (const r of results) expect(r.body).toEqual({ id: expect.any(String), status: 'pending' });
       const [{ count }] = await h.ds.query('SELECT count(*)::int AS count FROM riders WHERE document_number = $1', [
         documentNumber,
       ]);
@@ -104,7 +106,7 @@ describe('riders (e2e)', () => {
         registration({
           documentType: 'TI',
           birthDate: birthDateForAge(15),
-          guardian: { name: 'Luis Rueda', documentType: 'CC', documentNumber: cedula() },
+          guardian: { name: 'Luis Rueda', documentType: 'CC', documentNumber: cedula(), birthDate: '1970-02-03' },
         }),
       );
       expect(res.status).toBe(422);
@@ -129,6 +131,7 @@ describe('riders (e2e)', () => {
             name: ' Luis Rueda ',
             documentType: 'CC',
             documentNumber: `${guardianDocument.slice(0, 4)}.${guardianDocument.slice(4)}`,
+            birthDate: '1970-02-03',
           },
         }),
       );
@@ -145,7 +148,7 @@ describe('riders (e2e)', () => {
         registration({
           documentType: 'TI',
           birthDate: birthDateForAge(16),
-          guardian: { name: 'Luis Rueda', documentType: 'CC', documentNumber: '12' },
+          guardian: { name: 'Luis Rueda', documentType: 'CC', documentNumber: '12', birthDate: '1970-02-03' },
         }),
       );
       expect(badGuardian.status).toBe(400);
@@ -157,7 +160,9 @@ describe('riders (e2e)', () => {
     it('keeps no guardian data for adults', async () => {
       const res = await h.api.post(
         '/api/v1/riders',
-        registration({ guardian: { name: 'Nadie Necesario', documentType: 'CC', documentNumber: cedula() } }),
+        registration({
+          guardian: { name: 'Nadie Necesario', documentType: 'CC', documentNumber: cedula(), birthDate: '1970-02-03' },
+        }),
       );
       expect(res.status).toBe(201);
       const stored = await h.ds.getRepository(RiderEntity).findOneByOrFail({ id: res.body.id });
@@ -348,7 +353,7 @@ describe('riders (e2e)', () => {
         status: 'pending',
         overdueStrikes: 0,
         guardian: null,
-        consent: { termsVersion: '2019-10', purposes: ['service', 'statistics', 'anonymised_sharing_with_advisers'] },
+        consent: { termsVersion: '2019-10', purposes: ['service'] },
         openLoan: null,
       });
 

@@ -4,9 +4,11 @@ import type { DataSource } from 'typeorm';
 import { loadConfig } from '@metrobici/config';
 import { createDataSource } from '@metrobici/database';
 import { verifyPassword } from '@metrobici/staff';
-import { DEMO_STAFF, DEMO_STAFF_PASSWORD } from '../libs/database/src/seed/demo-data';
-import { SeedRefusedError, seedDemo } from '../libs/database/src/seed/seed';
-import { type ImportFiles, ImportValidationError, importCsvFiles } from '../libs/database/src/import/importer';
+import { DEMO_STAFF, DEMO_STAFF_PASSWORD } from '../apps/cli/src/demo-data/demo-data';
+import { SeedRefusedError, seedDemo } from '../apps/cli/src/demo-data/seed-demo';
+import { importCsvFiles } from '../apps/cli/src/csv-import/import-csv';
+import { type ImportFiles, ImportValidationError } from '../apps/cli/src/csv-import/import.types';
+import { ENTITIES } from '../apps/entities';
 import { createTestEnv, type TestEnv } from './support/test-env';
 
 const TABLES = [
@@ -50,7 +52,7 @@ describe('demo seed (integration)', () => {
 
   beforeAll(async () => {
     env = await createTestEnv();
-    ds = createDataSource(env.databaseUrl);
+    ds = createDataSource(env.databaseUrl, { entities: ENTITIES });
     await ds.initialize();
   });
   afterAll(async () => {
@@ -62,7 +64,10 @@ describe('demo seed (integration)', () => {
     const production = loadConfig({
       ...env.env,
       NODE_ENV: 'production',
-      RIDER_KEY_SECRET: 'a-private-rider-key-for-tests',
+      // What production's configuration demands, so only the seed's own refusal is under test.
+      RIDER_KEY_SECRET: 'a-private-rider-key-for-tests-0123456789',
+      JWT_SECRET: 'a-private-jwt-secret-for-tests-0123456789',
+      PUBLIC_BASE_URL: 'https://bici.example.gov.co',
     });
     const before = await snapshot(ds);
     await expect(seedDemo(ds, production, {})).rejects.toThrow(SeedRefusedError);
@@ -200,7 +205,7 @@ describe('demo seed (integration)', () => {
     expect(new Set(riders.map((r) => r.gender)).size).toBeGreaterThanOrEqual(3);
     for (const r of riders) {
       expect(r.consent_terms_version).toBe(env.config.riders.termsVersion);
-      expect(r.consent_purposes).toEqual(['service', 'statistics', 'anonymised_sharing_with_advisers']);
+      expect(r.consent_purposes).toEqual(['service']);
     }
     const [minor] = await ds.query(
       `SELECT date_part('year', age(now() AT TIME ZONE 'America/Bogota', birth_date::timestamp))::int AS age FROM riders WHERE document_type = 'TI'`,
@@ -237,6 +242,10 @@ describe('demo seed (integration)', () => {
       ]);
       await m.query(`UPDATE staff_users SET password_hash = 'changed' WHERE email = 'admin@metrobici.local'`);
       // A few demo rows are missing (as if an earlier seed only got part of the way).
+      // (Riders with consent history cannot be deleted: the test lifts the append-only guard to fake it.)
+      await m.query('ALTER TABLE rider_consents DISABLE TRIGGER rider_consents_append_only');
+      await m.query(`DELETE FROM rider_consents WHERE rider_id IN (SELECT id FROM riders WHERE document_type = 'PPT')`);
+      await m.query('ALTER TABLE rider_consents ENABLE TRIGGER rider_consents_append_only');
       await m.query(`DELETE FROM riders WHERE document_type = 'PPT'`);
       await m.query(`DELETE FROM staff_users WHERE email = 'operador.uts@metrobici.local'`);
     });
@@ -268,7 +277,7 @@ describe('CSV import (integration)', () => {
 
   beforeAll(async () => {
     env = await createTestEnv();
-    ds = createDataSource(env.databaseUrl);
+    ds = createDataSource(env.databaseUrl, { entities: ENTITIES });
     await ds.initialize();
   });
   afterAll(async () => {

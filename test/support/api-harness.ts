@@ -1,6 +1,6 @@
 import { type INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Clock } from '@metrobici/common';
+import { Clock, type StaffRole } from '@metrobici/common';
 import { createApiApp } from '../../apps/api/src/app.factory';
 import { Factories, TEST_PASSWORD } from './factories';
 import { ApiClient } from './http';
@@ -15,7 +15,7 @@ export interface ApiHarness {
   url: string;
   /** Creates a staff member of that role and returns a client signed in as them. */
   signedIn(
-    role: 'admin' | 'operator' | 'planner',
+    role: StaffRole,
     overrides?: { homeStationId?: string | null; allStations?: boolean },
   ): Promise<{ api: ApiClient; id: string; email: string }>;
   close(): Promise<void>;

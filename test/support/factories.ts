@@ -76,7 +76,7 @@ export class Factories {
         email: null,
         consentAcceptedAt: new Date(),
         consentTermsVersion: '2019-10',
-        consentPurposes: ['service', 'statistics', 'anonymised_sharing_with_advisers'],
+        consentPurposes: ['service', 'research', 'reminders'],
         status: 'active',
         verifiedAt: new Date(),
         ...overrides,

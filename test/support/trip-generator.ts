@@ -65,6 +65,8 @@ export interface TripWorldOptions {
   edgeCases?: boolean;
   /** Prefix of station and bike codes, so two worlds can share a database. */
   codePrefix?: string;
+  /** Mark riders and loans `synthetic` (default true); false stands in for real operations. */
+  synthetic?: boolean;
 }
 
 export interface TripWorld {
@@ -373,7 +375,7 @@ export async function generateTripWorld(ds: DataSource, options: TripWorldOption
       `INSERT INTO riders (id, document_type, document_number, first_name, last_name, birth_date, gender, phone, consent_accepted_at,
                            consent_terms_version, consent_purposes, status, verified_at, synthetic, created_at)
        SELECT id, 'CC', doc, 'Generado', 'Sintético', birth, gender, '3000000000', created, '2019-10', '["service","statistics"]'::jsonb,
-              CASE WHEN verified IS NULL THEN 'pending' ELSE 'active' END, verified, true, created
+              CASE WHEN verified IS NULL THEN 'pending' ELSE 'active' END, verified, $7::boolean, created
          FROM unnest($1::uuid[], $2::varchar[], $3::date[], $4::varchar[], $5::timestamptz[], $6::timestamptz[]) AS r(id, doc, birth, gender, created, verified)`,
       [
         riders.map((r) => r.id),
@@ -382,6 +384,7 @@ export async function generateTripWorld(ds: DataSource, options: TripWorldOption
         riders.map((r) => r.gender),
         riders.map((r) => r.createdAt),
         riders.map((r) => r.verifiedAt),
+        options.synthetic ?? true,
       ],
     );
     for (let i = 0; i < loans.length; i += 5000) {
@@ -390,7 +393,7 @@ export async function generateTripWorld(ds: DataSource, options: TripWorldOption
       await m.query(
         `INSERT INTO loans (id, journey_id, bike_id, rider_id, from_station_id, to_station_id, started_at, due_at, ended_at, state, end_reason,
                             helmet, overdue, checked_out_by, closed_by, synthetic)
-         SELECT id, journey, bike, rider, fs, ts, st, due, en, state, reason, helmet, overdue, $14::uuid, CASE WHEN state = 'open' THEN NULL ELSE $14::uuid END, true
+         SELECT id, journey, bike, rider, fs, ts, st, due, en, state, reason, helmet, overdue, $14::uuid, CASE WHEN state = 'open' THEN NULL ELSE $14::uuid END, $15::boolean
            FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::timestamptz[], $8::timestamptz[], $9::timestamptz[],
                        $10::varchar[], $11::varchar[], $12::boolean[], $13::boolean[])
                 AS l(id, journey, bike, rider, fs, ts, st, due, en, state, reason, helmet, overdue)`,
@@ -409,6 +412,7 @@ export async function generateTripWorld(ds: DataSource, options: TripWorldOption
           col('helmet'),
           col('overdue'),
           CHECKED_OUT_BY,
+          options.synthetic ?? true,
         ],
       );
     }

@@ -44,10 +44,10 @@ describe('web app: administration (browser e2e)', () => {
     await page.getByText('Cambios guardados en Parque Admin.').waitFor();
     await row.getByRole('button', { name: 'Abrir la estación Parque Admin' }).click();
     await page.getByText('Estación Parque Admin abierta.').waitFor();
-    const [s] = (await h.ds.query('SELECT active, capacity FROM stations WHERE id = $1', [station.id])) as Array<{
-      active: boolean;
-      capacity: number;
-    }>;
+    const [s] = await h.ds.query<Array<{ active: boolean; capacity: number }>>(
+      'SELECT active, capacity FROM stations WHERE id = $1',
+      [station.id],
+    );
     expect(s).toEqual({ active: true, capacity: 24 });
   });
 
@@ -71,9 +71,10 @@ describe('web app: administration (browser e2e)', () => {
     await page.getByText('Importación terminada: 1 registradas, 2 con error.').waitFor();
     await page.getByText('Línea 3: WEB-001 Ya existe una bicicleta con ese código.').waitFor();
     await page.getByText('Línea 4: WEB-003 La estación no existe.').waitFor();
-    const codes = (await h.ds.query('SELECT code FROM bikes WHERE station_id = $1 ORDER BY code', [
-      station.id,
-    ])) as Array<{ code: string }>;
+    const codes = await h.ds.query<Array<{ code: string }>>(
+      'SELECT code FROM bikes WHERE station_id = $1 ORDER BY code',
+      [station.id],
+    );
     expect(codes.map((c) => c.code)).toEqual(['WEB-001', 'WEB-002']);
   });
 

@@ -56,11 +56,10 @@ describe('web app: citizens and station operators (browser e2e)', () => {
 
   const checkOutMessage = (page: Page) => page.locator('[data-checkout-message]');
   const loansOf = async (riderId: string) =>
-    (await h.ds.query('SELECT id, state, helmet FROM loans WHERE rider_id = $1', [riderId])) as Array<{
-      id: string;
-      state: string;
-      helmet: boolean;
-    }>;
+    await h.ds.query<Array<{ id: string; state: string; helmet: boolean }>>(
+      'SELECT id, state, helmet FROM loans WHERE rider_id = $1',
+      [riderId],
+    );
 
   it('shows a check-out on the citizen page, live, without a reload', async () => {
     const station = await h.make.station({ name: 'Parque Vivo', capacity: 10 });
@@ -103,7 +102,8 @@ describe('web app: citizens and station operators (browser e2e)', () => {
     const { page } = await open();
     await page.goto('/');
     const results = await page.evaluate(async () => {
-      const { StationStore } = await import('/app/lib/live.js' as string);
+      const live: string = '/app/lib/live.js'; // served by the app, not a module tsc can resolve
+      const { StationStore } = await import(live);
       const store = new StationStore();
       const base = {
         id: 's1',
@@ -249,10 +249,10 @@ describe('web app: citizens and station operators (browser e2e)', () => {
     await row.getByText('Rita Renueva').waitFor();
     await row.getByRole('button', { name: `Renovar el préstamo de la bicicleta ${bike1.code}` }).click();
     await page.getByText(`Préstamo de la bicicleta ${bike1.code} renovado hasta`).waitFor();
-    const renewed = (await h.ds.query('SELECT state, end_reason FROM loans WHERE id = $1', [loan1.id])) as Array<{
-      state: string;
-      end_reason: string;
-    }>;
+    const renewed = await h.ds.query<Array<{ state: string; end_reason: string }>>(
+      'SELECT state, end_reason FROM loans WHERE id = $1',
+      [loan1.id],
+    );
     expect(renewed[0].state).not.toBe('open');
     await expect(loansOf(rider1.id)).resolves.toEqual(
       expect.arrayContaining([expect.objectContaining({ state: 'open' })]),
@@ -296,11 +296,61 @@ describe('web app: citizens and station operators (browser e2e)', () => {
     await page.getByRole('heading', { level: 1, name: 'Estación: Parque Destino' }).waitFor();
     await page.getByRole('button', { name: `Entregar aquí la bicicleta ${bike2.code}` }).click();
     await page.getByText(`Bicicleta ${bike2.code} entregada en Parque Destino.`).waitFor();
-    const [moved] = (await h.ds.query('SELECT state, station_id FROM bikes WHERE id = $1', [bike2.id])) as Array<{
-      state: string;
-      station_id: string;
-    }>;
+    const [moved] = await h.ds.query<Array<{ state: string; station_id: string }>>(
+      'SELECT state, station_id FROM bikes WHERE id = $1',
+      [bike2.id],
+    );
     expect(moved).toEqual({ state: 'available', station_id: other.id });
+  });
+
+  it('fits the station lists on a 1280×800 tablet: no action button is cut off', async () => {
+    const station = await h.make.station({ name: 'Parque Tableta' });
+    const [bike1, bike2, bike3] = [
+      await h.make.bike({ stationId: station.id }),
+      await h.make.bike({ stationId: station.id }),
+      await h.make.bike({ stationId: station.id }),
+    ];
+    const rider = await h.make.rider();
+    const { api: roaming } = await h.signedIn('operator', { allStations: true });
+    expect((await roaming.post(`/api/v1/bikes/${bike2.id}/damage`, { note: 'Cadena rota' })).status).toBe(200);
+    expect(
+      (await roaming.post('/api/v1/loans', { bikeCode: bike3.code, riderId: rider.id, stationId: station.id })).status,
+    ).toBe(201);
+    const staff = await h.make.staff('operator', { homeStationId: station.id });
+    const { page } = await open({ width: 1280, height: 800 });
+    await signIn(page, staff.email, TEST_PASSWORD);
+    await page.getByRole('heading', { level: 1, name: 'Estación: Parque Tableta' }).waitFor();
+
+    for (const name of [
+      `Reportar daño de la bicicleta ${bike1.code}`,
+      `Recoger la bicicleta ${bike1.code} para trasladarla`,
+      `Marcar reparada la bicicleta ${bike2.code}`,
+      `Renovar el préstamo de la bicicleta ${bike3.code}`,
+    ]) {
+      const button = page.getByRole('button', { name });
+      await button.scrollIntoViewIfNeeded();
+      const fit = await button.evaluate((el) => {
+        const b = el.getBoundingClientRect();
+        const wrap = el.closest('.table-wrap')!;
+        const w = wrap.getBoundingClientRect();
+        return {
+          visible: b.width > 0 && b.height > 0,
+          insideItsTable: b.left >= w.left - 0.5 && b.right <= w.right + 0.5,
+          insideTheViewport:
+            b.left >= 0 && b.right <= window.innerWidth && b.top >= 0 && b.bottom <= window.innerHeight,
+          tableScrollsSideways: wrap.scrollWidth > wrap.clientWidth,
+          pageScrollsSideways: document.documentElement.scrollWidth > window.innerWidth,
+        };
+      });
+      expect({ name, ...fit }).toEqual({
+        name,
+        visible: true,
+        insideItsTable: true,
+        insideTheViewport: true,
+        tableScrollsSideways: false,
+        pageScrollsSideways: false,
+      });
+    }
   });
 
   it('can be used with the keyboard alone: sign in, then a check-out with a helmet', async () => {
@@ -356,7 +406,7 @@ describe('web app: citizens and station operators (browser e2e)', () => {
     await page.getByRole('textbox', { name: 'Número de documento', exact: true }).fill(number);
     await page.getByLabel('Nombres').fill('Yusmary');
     await page.getByLabel('Apellidos').fill('Pérez');
-    await page.getByLabel('Fecha de nacimiento').fill('2009-01-15');
+    await page.locator('input[name="birthDate"]').fill('2009-01-15');
     await page.locator('[data-guardian]').waitFor();
     await page.getByLabel('Género').selectOption('female');
     await page.getByLabel('Teléfono celular').fill('3157778899');
@@ -368,23 +418,41 @@ describe('web app: citizens and station operators (browser e2e)', () => {
     await page.getByText('Este campo es obligatorio.').first().waitFor();
     await page.getByLabel('Nombre completo del acudiente').fill('Carmen Pérez');
     await page.getByLabel('Número de documento del acudiente').fill('63123456');
+    // The guardian declares an adult birth date; the optional purposes are opt-in (issue 11).
+    await page.getByLabel('Fecha de nacimiento del acudiente (debe ser mayor de edad)').fill('1980-06-01');
+    await page.getByLabel(/Investigación: compartir mis viajes/).check();
     await page.getByRole('button', { name: 'Registrarme' }).click();
     await page.getByText('Registro recibido.').waitFor();
-    const [row] = (await h.ds.query(
+    const [row] = await h.ds.query<Array<Record<string, string>>>(
       'SELECT status, guardian_name, consent_terms_version FROM riders WHERE document_number = $1',
       [number],
-    )) as Array<Record<string, string>>;
+    );
     expect(row).toEqual({ status: 'pending', guardian_name: 'Carmen Pérez', consent_terms_version: '2019-10' });
+    const [consent] = await h.ds.query<Array<{ purposes: string[] }>>(
+      `SELECT c.purposes FROM rider_consents c JOIN riders r ON r.id = c.rider_id
+        WHERE r.document_number = $1 AND c.granted_by = 'guardian'`,
+      [number],
+    );
+    expect(consent.purposes).toEqual(['service', 'research']);
 
-    // The same document again: the server's refusal, in Spanish.
+    // The same document again: the same answer as a new registration (nobody can learn from the
+    // form whether a document is registered: issue 10), and still one rider with the first data.
     await page.getByRole('textbox', { name: 'Número de documento', exact: true }).fill(number);
     await page.getByLabel('Nombres').fill('Otra');
     await page.getByLabel('Apellidos').fill('Vez');
-    await page.getByLabel('Fecha de nacimiento').fill('1990-03-01');
+    await page.locator('input[name="birthDate"]').fill('1990-03-01');
     await page.getByLabel('Género').selectOption('undisclosed');
     await page.getByLabel('Teléfono celular').fill('3001112233');
     await page.getByLabel(/Autorizo, de forma previa/).check();
+    const answer = page.waitForResponse((r) => r.url().endsWith('/api/v1/riders') && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Registrarme' }).click();
-    await page.getByText('Ya existe un registro con ese documento.').waitFor();
+    expect((await answer).status()).toBe(201);
+    await page.getByText('Registro recibido.').waitFor();
+    const riders = await h.ds.query<Array<{ first_name: string }>>(
+      'SELECT first_name FROM riders WHERE document_number = $1',
+      [number],
+    );
+    expect(riders).toHaveLength(1);
+    expect(riders[0].first_name).not.toBe('Otra');
   });
 });

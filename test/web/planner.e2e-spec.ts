@@ -93,9 +93,9 @@ describe('web app: planners (browser e2e)', () => {
     };
     expect(manifest.files?.length).toBeGreaterThan(0);
     for (const f of manifest.files ?? []) expect(entries.has(f.name)).toBe(true);
-    const [row] = (await h.ds.query(`SELECT count(*)::int AS n FROM exports WHERE state = 'completed'`)) as Array<{
-      n: number;
-    }>;
+    const [row] = await h.ds.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM exports WHERE state = 'completed'`,
+    );
     expect(row.n).toBeGreaterThanOrEqual(1);
   }, 90_000);
 

@@ -7,6 +7,8 @@ import helmet from 'helmet';
 import { type AppConfig } from '@metrobici/config';
 import { Clock } from '@metrobici/common';
 import { ApiModule } from './api.module';
+import { ClientAddress } from './common/rate-limits';
+import { drainConnectionsOnClose } from './common/drain-on-close';
 import { createValidationPipe } from './common/validation';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 
@@ -26,7 +28,10 @@ export async function createApiApp(config: AppConfig, options: CreateApiOptions 
     bodyParser: false,
   });
   app.useBodyParser('json', { limit: '100kb' });
-  app.set('trust proxy', 'loopback');
+  // The client address (rate limits, logs) is the socket's unless TRUST_PROXY names the proxies
+  // whose X-Forwarded-For is believed; sockets apply the same compiled rule.
+  app.set('trust proxy', config.http.trustProxy);
+  app.get(ClientAddress).useTrust(app.getHttpAdapter().getInstance().get('trust proxy fn'));
   app.disable('x-powered-by');
   app.use(
     helmet({
@@ -51,12 +56,13 @@ export async function createApiApp(config: AppConfig, options: CreateApiOptions 
     maxAge: 600,
   });
   app.useGlobalPipes(createValidationPipe());
-  const io = new RedisIoAdapter(app, config.redis.url, config.http.corsOrigins);
+  const io = new RedisIoAdapter(app, config.redis.url, config.http.corsOrigins, config.http.processes > 1);
   await io.connect();
   app.useWebSocketAdapter(io);
   // After closing, exit 0 rather than re-raising the signal: a graceful stop should not look like a
   // kill, and as PID 1 in the container (`exec node`) a re-raised SIGTERM is ignored by the kernel.
   app.enableShutdownHooks([], { useProcessExit: true });
+  drainConnectionsOnClose(app);
 
   const openapi = new DocumentBuilder()
     .setTitle('Metrobici API')

@@ -1,7 +1,9 @@
 // The app shell: navigation by role, session, and a hash router (`#/…`), so any path of the page
 // works as a static file and the API needs no route per page.
 import { t } from './i18n/index.js';
+import { errorMessage, keepSessionFresh, logout } from './lib/api.js';
 import { h, replace } from './lib/dom.js';
+import { registerServiceWorker } from './lib/pwa.js';
 import { homeFor, session } from './lib/session.js';
 import { renderCitizen } from './pages/citizen.js';
 import { renderHowTo } from './pages/how-to.js';
@@ -10,6 +12,9 @@ import { renderLogin } from './pages/login.js';
 import { renderOperator } from './pages/operator.js';
 import { renderPlanner } from './pages/planner.js';
 import { renderAdmin } from './pages/admin.js';
+import { renderCorrections } from './pages/corrections.js';
+import { renderReceipt } from './pages/receipt.js';
+import { renderStationReport } from './pages/station-report.js';
 
 /** path → page; `roles` set means sign-in required with one of them. */
 const ROUTES = [
@@ -17,7 +22,21 @@ const ROUTES = [
   { path: '/como-usar', render: renderHowTo, title: () => t('howTo.title') },
   { path: '/registro', render: renderRegister, title: () => t('register.title') },
   { path: '/ingresar', render: renderLogin, title: () => t('login.title') },
+  // The rider's receipt (public, from the QR code at check-out): /recibo/<token>.
+  { path: '/recibo', render: renderReceipt, prefix: true, title: () => t('receipt.title') },
   { path: '/estacion', render: renderOperator, roles: ['operator', 'admin'], title: () => t('operator.title') },
+  {
+    path: '/correcciones',
+    render: renderCorrections,
+    roles: ['operator', 'admin'],
+    title: () => t('corrections.title'),
+  },
+  {
+    path: '/informe',
+    render: renderStationReport,
+    roles: ['operator', 'admin'],
+    title: () => t('stationReport.title'),
+  },
   { path: '/planeacion', render: renderPlanner, roles: ['planner', 'admin'], title: () => t('planner.title') },
   { path: '/admin', render: renderAdmin, roles: ['admin'], prefix: true, title: () => t('admin.title') },
 ];
@@ -68,6 +87,7 @@ function renderNav(path) {
     ['#/registro', t('nav.register'), '/registro'],
   ];
   if (session.hasRole('operator', 'admin')) links.push(['#/estacion', t('nav.operator'), '/estacion']);
+  if (session.hasRole('operator', 'admin')) links.push(['#/correcciones', t('corrections.nav'), '/correcciones']);
   if (session.hasRole('planner', 'admin')) links.push(['#/planeacion', t('nav.planner'), '/planeacion']);
   if (session.hasRole('admin')) links.push(['#/admin', t('nav.admin'), '/admin']);
   if (!session.signedIn) links.push(['#/ingresar', t('nav.login'), '/ingresar']);
@@ -92,10 +112,6 @@ function renderNav(path) {
   } else {
     replace(sessionBox);
   }
-}
-
-function logout() {
-  session.end('logout');
 }
 
 function renderFooter() {
@@ -165,7 +181,8 @@ async function render() {
     cleanup = dispose;
   } catch (e) {
     console.error(e);
-    view.append(h('p', { class: 'message message--error', role: 'alert' }, e?.message ?? String(e)));
+    // e.g. the service rules could not be read: the error's Spanish message, not a stack trace.
+    view.append(h('p', { class: 'message message--error', role: 'alert' }, errorMessage(e)));
   }
   // After a navigation, move focus to the new page's heading (screen readers announce it) unless
   // the page put it somewhere on purpose. The first page load keeps the browser's default.
@@ -186,7 +203,11 @@ session.onChange((reason) => {
     if (location.hash && location.hash !== '#/ingresar') sessionStorage.setItem('metrobici.after-login', location.hash);
     navigate('#/ingresar', t('login.expired'));
   } else if (reason === 'logout') navigate('#/', null);
-  else renderNav(currentPath() ?? '/');
+  else if (reason === 'renewed') keepSessionFresh();
+  else {
+    keepSessionFresh();
+    renderNav(currentPath() ?? '/');
+  }
 });
 
 // Skip link: focus the content without turning "#contenido" into a route.
@@ -205,6 +226,8 @@ function boot() {
   }
   renderFooter();
   void render();
+  void registerServiceWorker();
+  keepSessionFresh(); // a reload during the shift keeps renewing the token
 }
 
 boot();

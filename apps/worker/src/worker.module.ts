@@ -4,6 +4,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { type Clock, ClockModule } from '@metrobici/common';
 import { APP_CONFIG, type AppConfig, ConfigModule } from '@metrobici/config';
 import { DatabaseModule } from '@metrobici/database';
+import { ENTITIES } from '../../entities';
 import { RedisModule, redisConnectionOptions } from '@metrobici/redis';
 import { WorkerHealthServer } from './health/worker-health.server';
 import { SystemProcessor } from './processors/system.processor';
@@ -13,10 +14,13 @@ import { TripsProcessor } from './processors/trips.processor';
 import { EXPORTS_QUEUE, STATS_QUEUE, SYSTEM_QUEUE, TRIPS_QUEUE } from './queues';
 import { RedisPolicyCheck } from './redis-policy.check';
 import { WorkerDrain } from './worker-drain';
+import { ReconciliationJob } from './processors/reconciliation-job';
+import { ScheduleKeeper } from './processors/schedule-keeper';
 import { LoansModule } from '@metrobici/loans';
 import { StationsModule } from '@metrobici/stations';
 import { ExportsModule } from '@metrobici/exports';
 import { StatsModule } from '@metrobici/stats';
+import { PrivacyModule } from '@metrobici/privacy';
 import { OutboxPublisher } from './outbox/outbox-publisher';
 import { OutboxRelay } from './outbox/outbox.relay';
 
@@ -29,7 +33,7 @@ export class WorkerModule {
         ConfigModule.forRoot(config),
         DiscoveryModule,
         ClockModule.forRoot(clock),
-        DatabaseModule,
+        DatabaseModule.forRoot(ENTITIES),
         RedisModule,
         BullModule.forRootAsync({
           inject: [APP_CONFIG],
@@ -45,6 +49,7 @@ export class WorkerModule {
         LoansModule,
         ExportsModule,
         StatsModule,
+        PrivacyModule,
       ],
       providers: [
         SystemProcessor,
@@ -56,6 +61,8 @@ export class WorkerModule {
         TripsProcessor,
         StatsProcessor,
         WorkerDrain,
+        ScheduleKeeper,
+        ReconciliationJob,
       ],
     };
   }

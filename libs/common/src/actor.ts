@@ -1,5 +1,8 @@
-/** Who is acting: a staff member authenticated by JWT, passed to every service method. */
-export type StaffRole = 'admin' | 'operator' | 'planner';
+/**
+ * Who is acting: a staff member authenticated by JWT, passed to every service method. `agency`
+ * is a supervising agency's read-only account: it opens the MDS Provider API (/mds) and nothing else.
+ */
+export type StaffRole = 'admin' | 'operator' | 'planner' | 'agency';
 
 export interface Actor {
   id: string;

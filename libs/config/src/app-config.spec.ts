@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from './app-config';
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig, SHIPPED_SECRETS } from './app-config';
 
 const REQUIRED = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/metrobici',
@@ -26,17 +27,26 @@ describe('loadConfig', () => {
   it('fills every optional setting with its documented default', () => {
     const config = loadConfig({ ...REQUIRED });
     expect(config.env).toBe('development');
-    expect(config.http).toEqual({ port: 3000, corsOrigins: [], publicBaseUrl: undefined });
+    expect(config.http).toEqual({
+      port: 3000,
+      corsOrigins: [],
+      publicBaseUrl: undefined,
+      trustProxy: false,
+      processes: 1,
+    });
     expect(config.database.url).toBe(REQUIRED.DATABASE_URL);
     expect(config.redis.url).toBe(REQUIRED.REDIS_URL);
     expect(config.auth).toEqual({
       jwtSecret: REQUIRED.JWT_SECRET,
       jwtTtlSeconds: 900,
+      sessionHours: 12,
       loginRateLimitPerMinute: 10,
       publicRateLimitPerMinute: 600,
     });
-    expect(config.loans).toEqual({ maxMinutes: 60, overdueStrikesToSuspend: 3 });
-    expect(config.riders).toEqual({ minAge: 16, adultAge: 18, termsVersion: '2019-10' });
+    expect(config.loans).toEqual({ maxMinutes: 60, overdueStrikesToSuspend: 3, revertWindowMinutes: 15 });
+    expect(config.exports.retentionDays).toBe(30);
+    expect(config.sockets).toEqual({ connectionsPerMinute: 300, connectionsPerAddress: 200 });
+    expect(config.riders).toEqual({ minAge: 16, adultAge: 18, termsVersion: '2019-10', retentionDays: 180 });
     expect(config.pilot.start).toBeNull();
     expect(config.pilot.end).toBeNull();
     expect(config.pilot.population).toBe(613400);
@@ -45,8 +55,20 @@ describe('loadConfig', () => {
     // The default hours are really parsed: Monday 2019-10-07 06:00 Bogotá is open, 05:59 is not.
     expect(config.pilot.openingHours.isOpen(new Date('2019-10-07T11:00:00Z'))).toBe(true);
     expect(config.pilot.openingHours.isOpen(new Date('2019-10-07T10:59:00Z'))).toBe(false);
-    expect(config.worker).toEqual({ healthPort: 3001, heartbeatSeconds: 30 });
+    expect(config.worker).toEqual({ healthPort: 3001, heartbeatSeconds: 30, reconcileEveryMinutes: 10 });
+    expect(config.database).toEqual({
+      url: REQUIRED.DATABASE_URL,
+      connectTimeoutMs: 2000,
+      statementTimeoutMs: 10_000,
+      lockTimeoutMs: 3000,
+      idleInTransactionTimeoutMs: 30_000,
+    });
     expect(config.log).toEqual({ level: 'log', format: 'json' });
+  });
+
+  it('runs one API process per CPU in production unless API_PROCESSES says otherwise', () => {
+    expect(loadConfig({ ...REQUIRED, API_PROCESSES: '3' }).http.processes).toBe(3);
+    expect(problemsWith({ ...REQUIRED, API_PROCESSES: '0' }).join('\n')).toMatch(/API_PROCESSES/);
   });
 
   it('treats empty values (as in .env.example) like absent ones', () => {
@@ -193,6 +215,111 @@ describe('loadConfig', () => {
         expect(problemsWith({ ...REQUIRED, PILOT_START: value })).toEqual(['PILOT_START is invalid: not a real date']);
       },
     );
+  });
+
+  describe('in production', () => {
+    const PRODUCTION = {
+      ...REQUIRED,
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x7Qp2vLm9Rt4Wz8Kc1Nb6Hd3Fs5Gj0Ya-private',
+      RIDER_KEY_SECRET: 'Vb8Nq3Ze6Tx1Lk4Mw9Pc2Rj7Hs5Dg0Fa-private',
+      PUBLIC_BASE_URL: 'https://bici.example.gov.co',
+    };
+
+    it('starts with private secrets of at least 32 bytes and a public base URL', () => {
+      const config = loadConfig(PRODUCTION);
+      expect(config.env).toBe('production');
+      expect(config.http.publicBaseUrl).toBe('https://bici.example.gov.co');
+    });
+
+    it.each(['JWT_SECRET', 'RIDER_KEY_SECRET'])('refuses a %s shorter than 32 bytes', (name) => {
+      expect(problemsWith({ ...PRODUCTION, [name]: 'only-twenty-five-bytes-ok' })).toEqual([
+        `${name} is invalid: must be at least 32 bytes in production`,
+      ]);
+    });
+
+    it.each(SHIPPED_SECRETS.filter((s) => s.length >= 32).map((s) => [s]))(
+      'refuses the published value %p as JWT_SECRET and RIDER_KEY_SECRET',
+      (secret) => {
+        expect(problemsWith({ ...PRODUCTION, JWT_SECRET: secret, RIDER_KEY_SECRET: secret }).sort()).toEqual([
+          'JWT_SECRET is invalid: it is a value published in this repository; generate a private one',
+          'RIDER_KEY_SECRET is invalid: it is a value published in this repository; generate a private one',
+        ]);
+      },
+    );
+
+    it('requires PUBLIC_BASE_URL (GBFS links never come from a request)', () => {
+      const { PUBLIC_BASE_URL: _omitted, ...rest } = PRODUCTION;
+      expect(problemsWith(rest)).toEqual([
+        expect.stringMatching(/^PUBLIC_BASE_URL is missing: required in production/),
+      ]);
+    });
+
+    it('knows every secret shipped in .env.example, docker/compose.yaml, the README and the test harness', () => {
+      const files = ['.env.example', 'docker/compose.yaml', 'README.md', 'test/support/test-env.ts'];
+      const found = new Set<string>();
+      for (const file of files) {
+        const text = readFileSync(file, 'utf8');
+        for (const m of text.matchAll(/(?:JWT_SECRET|RIDER_KEY_SECRET)(?:=|:-|:\s*')([^\s'"}$][^\s'"}]{7,})/g))
+          found.add(m[1]);
+      }
+      for (const value of found) expect(SHIPPED_SECRETS).toContain(value);
+    });
+  });
+
+  describe('TRUST_PROXY', () => {
+    it('is no proxy when empty or unset', () => {
+      expect(loadConfig({ ...REQUIRED, TRUST_PROXY: '' }).http.trustProxy).toBe(false);
+    });
+
+    it('reads a hop count or a list of addresses and CIDRs', () => {
+      expect(loadConfig({ ...REQUIRED, TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+      expect(loadConfig({ ...REQUIRED, TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,::1,loopback' }).http.trustProxy).toEqual([
+        '10.0.0.0/8',
+        '192.168.1.7',
+        '::1',
+        'loopback',
+      ]);
+    });
+
+    it.each([['0'], ['11'], ['10.0.0.0/33'], ['proxy.example'], ['true'], ['10.0.0.1/8/2']])('refuses %p', (value) => {
+      expect(problemsWith({ ...REQUIRED, TRUST_PROXY: value })).toEqual([
+        expect.stringMatching(/^TRUST_PROXY is invalid: /),
+      ]);
+    });
+  });
+
+  describe('database session limits', () => {
+    it('reads them, 0 turning the statement, lock and idle limits off', () => {
+      const config = loadConfig({
+        ...REQUIRED,
+        DB_CONNECT_TIMEOUT_MS: '500',
+        DB_STATEMENT_TIMEOUT_MS: '0',
+        DB_LOCK_TIMEOUT_MS: '250',
+        DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '0',
+        RECONCILE_EVERY_MINUTES: '1',
+      });
+      expect(config.database).toMatchObject({
+        connectTimeoutMs: 500,
+        statementTimeoutMs: 0,
+        lockTimeoutMs: 250,
+        idleInTransactionTimeoutMs: 0,
+      });
+      expect(config.worker.reconcileEveryMinutes).toBe(1);
+    });
+
+    it('refuses a connect timeout that would be no wait at all, or a negative limit', () => {
+      expect(
+        problemsWith({
+          ...REQUIRED,
+          DB_CONNECT_TIMEOUT_MS: '0',
+          DB_LOCK_TIMEOUT_MS: '-1',
+          RECONCILE_EVERY_MINUTES: '0',
+        })
+          .map((l) => l.split(' ')[0])
+          .sort(),
+      ).toEqual(['DB_CONNECT_TIMEOUT_MS', 'DB_LOCK_TIMEOUT_MS', 'RECONCILE_EVERY_MINUTES']);
+    });
   });
 
   it('does not read process.env when given an environment', () => {

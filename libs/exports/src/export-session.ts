@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { startOfBogotaDay } from '@metrobici/common';
+import { CsvFormulaGuard } from './csv-formula-guard';
 import { SETTING } from './trip-fields';
 
 export interface ExportRange {
@@ -13,8 +14,11 @@ export interface ExportRange {
 }
 
 export interface ExportSessionParams extends ExportRange {
+  /** Key of the pseudonyms in this file or package (random per package/download). */
   riderKeySecret: string;
   co2GramsPerKm: number;
+  /** Count synthetic demo trips (asked for explicitly; never for research). */
+  includeSynthetic?: boolean;
 }
 
 /** The day after a local date, as a local date. */
@@ -40,7 +44,8 @@ export async function withExportSession<T>(
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await client.query(
       `SELECT set_config($1, $2, true), set_config($3, $4, true), set_config($5, $6, true),
-              set_config($7, $8, true), set_config($9, $10, true), set_config($11, $12, true)`,
+              set_config($7, $8, true), set_config($9, $10, true), set_config($11, $12, true),
+              set_config($13, $14, true)`,
       [
         SETTING.riderKey,
         params.riderKeySecret,
@@ -54,6 +59,8 @@ export async function withExportSession<T>(
         params.to,
         SETTING.co2,
         String(params.co2GramsPerKm),
+        SETTING.synthetic,
+        params.includeSynthetic ? 'true' : 'false',
       ],
     );
     const result = await work(client);
@@ -75,7 +82,8 @@ export interface CopyResult {
 }
 
 /**
- * `COPY (sql) TO STDOUT` as CSV with a header, piped into `sink` with backpressure: memory stays
+ * `COPY (sql) TO STDOUT` as CSV with a header, cells that a spreadsheet would run as a formula
+ * neutralised (CsvFormulaGuard), piped into `sink` with backpressure: memory stays
  * flat whatever the number of rows. `onLines` sees the running count of lines written (for progress).
  */
 export async function copyCsv(
@@ -86,7 +94,9 @@ export async function copyCsv(
 ): Promise<CopyResult> {
   const source = client.query(copyTo(`COPY (${sql}) TO STDOUT WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')`));
   const tap = new MeasuringStream(onLines);
-  await pipeline(source, tap, sink);
+  // Every CSV the system writes passes here: formula-looking cells are neutralised before they
+  // are measured, hashed (manifest) and written.
+  await pipeline(source, new CsvFormulaGuard(), tap, sink);
   return { rows: source.rowCount, bytes: tap.bytes, sha256: tap.digest() };
 }
 

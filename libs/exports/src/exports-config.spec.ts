@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigError, DEV_RIDER_KEY_SECRET, loadConfig } from '@metrobici/config';
 
 const REQUIRED = {
@@ -22,6 +23,7 @@ describe('exports configuration', () => {
       riderKeySecret: DEV_RIDER_KEY_SECRET,
       dir: '.data/exports',
       nightlyCron: '30 2 * * *',
+      retentionDays: 30,
     });
   });
 
@@ -35,10 +37,19 @@ describe('exports configuration', () => {
     expect(problems({ ...REQUIRED, RIDER_KEY_SECRET: 'short' })).toMatch(
       /RIDER_KEY_SECRET is invalid: must be at least 16 characters/,
     );
-    expect(
-      loadConfig({ ...REQUIRED, NODE_ENV: 'production', RIDER_KEY_SECRET: 'the-city-keeps-this-one' }).exports
-        .riderKeySecret,
-    ).toBe('the-city-keeps-this-one');
+    // Production also wants a private JWT secret and the public base URL (issue 10); the rider key
+    // is accepted once it is the city's own and at least 32 bytes long.
+    const production = {
+      ...REQUIRED,
+      NODE_ENV: 'production',
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      PUBLIC_BASE_URL: 'https://bici.example.gov.co',
+    };
+    expect(problems({ ...production, RIDER_KEY_SECRET: 'the-city-keeps-this-one' })).toMatch(
+      /RIDER_KEY_SECRET is invalid: must be at least 32 bytes in production/,
+    );
+    const cityKey = randomBytes(32).toString('hex');
+    expect(loadConfig({ ...production, RIDER_KEY_SECRET: cityKey }).exports.riderKeySecret).toBe(cityKey);
   });
 
   it('reads the nightly schedule: empty or off disables it, a bad pattern is refused', () => {

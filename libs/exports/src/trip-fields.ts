@@ -21,14 +21,18 @@ export const SETTING = {
   fromDate: 'metrobici.export_from_date',
   toDate: 'metrobici.export_to_date',
   co2: 'metrobici.co2_g_per_km',
+  synthetic: 'metrobici.export_synthetic',
 } as const;
 
-/** The rider pseudonym: HMAC-SHA256(secret, rider id) in hex, first 16 characters. */
+/**
+ * The rider pseudonym: HMAC-SHA256(key, rider id) in hex, first 16 characters. Research packages
+ * use a random key per package (never stored), so two packages cannot be joined on it.
+ */
 export function riderKey(secret: string, riderId: string): string {
   return createHmac('sha256', secret).update(riderId).digest('hex').slice(0, RIDER_KEY_LENGTH);
 }
 
-/** `riderKey` in SQL (pgcrypto `hmac`), with the secret from the transaction's settings. */
+/** `riderKey` in SQL (pgcrypto `hmac`), with the key from the transaction's settings (any id). */
 export function riderKeySql(riderIdExpr: string): string {
   return `substr(encode(hmac(${riderIdExpr}::text, current_setting('${SETTING.riderKey}'), 'sha256'), 'hex'), 1, ${RIDER_KEY_LENGTH})`;
 }

@@ -2,12 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 import { type Actor, canActAtStation, Clock, DomainError } from '@metrobici/common';
+import { IdempotencyService, type IdempotentResult } from '@metrobici/idempotency';
 import { appendToOutbox, outboxMessage } from '@metrobici/outbox';
 import { changeStationCounts, isUniqueViolation } from '@metrobici/stations';
 import { BIKE_STATES, BikeEntity, type BikeState } from './bike.entity';
 import { BikeEventEntity, type BikeEventType } from './bike-event.entity';
 import { DonorEntity } from './donor.entity';
 import { RebalancingMoveEntity } from './rebalancing-move.entity';
+import { inRack, rackShare } from './rack-share';
+import { registerBikes } from './bike-registration';
 
 export interface BikeView {
   id: string;
@@ -84,6 +87,13 @@ export interface BikeTransition {
   /** Omitted: left as it is. */
   note?: string | null;
   policeReport?: string | null;
+  /**
+   * Helmets lent with the bike (negative, taken from the station it leaves) or brought back with it
+   * (positive, to the station it enters), in the same counter update as the bike.
+   */
+  helmets?: number;
+  /** The stations' counters move only while the stations are active (see `CountChange.requireActive`). */
+  requireActive?: boolean;
 }
 
 export const DEFAULT_BIKE_LIST_LIMIT = 500;
@@ -142,17 +152,35 @@ export async function lockBike(manager: EntityManager, id: string): Promise<Bike
  */
 export async function moveBike(manager: EntityManager, bike: BikeEntity, to: BikeTransition): Promise<BikeEntity> {
   const from = { state: bike.state, stationId: bike.stationId };
+  const helmets = to.helmets ?? 0;
+  const requireActive = to.requireActive ?? false;
+  let helmetsMoved = helmets === 0;
   if (from.stationId !== null && from.stationId === to.toStationId) {
     const available = rackShare(to.toState).available - rackShare(from.state).available;
-    if (available !== 0) await changeStationCounts(manager, from.stationId, { available });
+    if (available !== 0 || helmets !== 0) {
+      await changeStationCounts(manager, from.stationId, { available, helmets, requireActive });
+      helmetsMoved = true;
+    }
   } else {
     if (from.stationId !== null && inRack(from.state)) {
       const share = rackShare(from.state);
-      await changeStationCounts(manager, from.stationId, { docked: -share.docked, available: -share.available });
+      const taken = Math.min(helmets, 0);
+      await changeStationCounts(manager, from.stationId, {
+        docked: -share.docked,
+        available: -share.available,
+        helmets: taken,
+        requireActive,
+      });
+      helmetsMoved ||= taken !== 0;
     }
-    if (to.toStationId !== null && inRack(to.toState))
-      await changeStationCounts(manager, to.toStationId, rackShare(to.toState));
+    if (to.toStationId !== null && inRack(to.toState)) {
+      const brought = Math.max(helmets, 0);
+      await changeStationCounts(manager, to.toStationId, { ...rackShare(to.toState), helmets: brought, requireActive });
+      helmetsMoved ||= brought !== 0;
+    }
   }
+  // A helmet goes with a bike leaving or entering a rack; anything else is a caller's mistake.
+  if (!helmetsMoved) throw new Error(`moveBike: no rack for a helmet change of ${helmets} (bike ${bike.id})`);
   const patch: Partial<BikeEntity> = { state: to.toState, stationId: to.toStationId };
   if (to.note !== undefined) patch.note = to.note;
   if (to.policeReport !== undefined) patch.policeReport = to.policeReport;
@@ -172,17 +200,6 @@ export async function moveBike(manager: EntityManager, bike: BikeEntity, to: Bik
     },
   ]);
   return Object.assign(bike, patch);
-}
-
-function inRack(state: BikeState): boolean {
-  return state === 'available' || state === 'maintenance';
-}
-
-/** What one bike in this state counts for in its rack. */
-function rackShare(state: BikeState): { docked: number; available: number } {
-  if (state === 'available') return { docked: 1, available: 1 };
-  if (state === 'maintenance') return { docked: 1, available: 0 };
-  return { docked: 0, available: 0 };
 }
 
 export function assertCanActAtStation(actor: Actor, stationId: string): void {
@@ -208,6 +225,7 @@ export class FleetService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   /** Staff list of bikes, sorted by code. */
@@ -280,18 +298,14 @@ export class FleetService {
       const donor = await manager.getRepository(DonorEntity).findOne({ where: { code: input.donor } });
       if (!donor)
         throw new DomainError('DONOR_NOT_FOUND', `No existe el donante ${input.donor}.`, { donor: input.donor });
-      const repo = manager.getRepository(BikeEntity);
-      let bike: BikeEntity;
+      let bike: { id: string };
       try {
-        bike = await repo.save(
-          repo.create({
-            code: input.code,
-            donorId: donor.id,
-            state: 'available',
-            stationId: input.stationId,
-            note: null,
-            policeReport: null,
-          }),
+        // The same function the seed and the CSV import use: bike row, log row and counters.
+        [bike] = await registerBikes(
+          manager,
+          [{ code: input.code, donorId: donor.id, state: 'available', stationId: input.stationId }],
+          actor.id,
+          this.clock.now(),
         );
       } catch (error) {
         if (isUniqueViolation(error, 'UQ_bikes_code'))
@@ -302,19 +316,6 @@ export class FleetService {
           throw new DomainError('STATION_NOT_FOUND', 'La estación no existe.', { stationId: input.stationId });
         throw error;
       }
-      await changeStationCounts(manager, input.stationId, { docked: 1, available: 1 });
-      await recordBikeEvents(manager, [
-        {
-          bikeId: bike.id,
-          type: 'registered',
-          fromState: null,
-          toState: 'available',
-          fromStationId: null,
-          toStationId: input.stationId,
-          actorId: actor.id,
-          occurredAt: this.clock.now(),
-        },
-      ]);
       return this.view(manager, bike.id);
     });
   }
@@ -339,8 +340,21 @@ export class FleetService {
   }
 
   /** An operator finds damage: the bike stays in the rack but can no longer be lent. */
-  async reportDamage(actor: Actor, id: string, input: { note: string }): Promise<BikeView> {
-    return this.dataSource.transaction(async (manager) => {
+  async reportDamage(
+    actor: Actor,
+    id: string,
+    input: { note: string },
+    idempotencyKey?: string,
+  ): Promise<IdempotentResult<BikeView>> {
+    const request = idempotencyKey
+      ? {
+          actorId: actor.id,
+          scope: 'bike.report_damage' as const,
+          key: idempotencyKey,
+          request: { bikeId: id, ...input },
+        }
+      : undefined;
+    return this.idempotency.run(request, 200, async (manager) => {
       const bike = await lockBike(manager, id);
       if (bike.stationId !== null) assertCanActAtStation(actor, bike.stationId);
       if (bike.state !== 'available' || bike.stationId === null)

@@ -5,3 +5,5 @@ export * from './rebalancing-move.entity';
 export * from './fleet.service';
 export * from './rebalancing.service';
 export * from './fleet.module';
+export * from './donor-catalogue';
+export * from './bike-registration';

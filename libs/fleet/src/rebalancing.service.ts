@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type Actor, Clock, DomainError } from '@metrobici/common';
+import { IdempotencyService, type IdempotentResult } from '@metrobici/idempotency';
 import { isUniqueViolation } from '@metrobici/stations';
 import { RebalancingMoveEntity } from './rebalancing-move.entity';
 import { assertCanActAtStation, lockBike, lockBikeByCode, moveBike } from './fleet.service';
@@ -34,6 +35,7 @@ export class RebalancingService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   async list(
@@ -54,9 +56,17 @@ export class RebalancingService {
   }
 
   /** The operator loads a bike from the rack: it leaves the station's counters and is in transit. */
-  async pickUp(actor: Actor, input: { bikeCode: string; fromStationId: string }): Promise<RebalancingMoveView> {
-    assertCanActAtStation(actor, input.fromStationId);
-    return this.dataSource.transaction(async (manager) => {
+  async pickUp(
+    actor: Actor,
+    input: { bikeCode: string; fromStationId: string },
+    idempotencyKey?: string,
+  ): Promise<IdempotentResult<RebalancingMoveView>> {
+    const request = idempotencyKey
+      ? { actorId: actor.id, scope: 'rebalancing.pick_up' as const, key: idempotencyKey, request: input }
+      : undefined;
+    // With a key, the stored answer comes before any check (the draft standard's order).
+    return this.idempotency.run(request, 201, async (manager) => {
+      assertCanActAtStation(actor, input.fromStationId);
       const bike = await lockBikeByCode(manager, input.bikeCode);
       if (bike.state !== 'available' && bike.state !== 'maintenance') {
         throw new DomainError(
@@ -115,9 +125,17 @@ export class RebalancingService {
   }
 
   /** The bike arrives at a station or depot: available there, or awaiting repair if it was. */
-  async drop(actor: Actor, moveId: string, input: { toStationId: string }): Promise<RebalancingMoveView> {
-    assertCanActAtStation(actor, input.toStationId);
-    return this.dataSource.transaction(async (manager) => {
+  async drop(
+    actor: Actor,
+    moveId: string,
+    input: { toStationId: string },
+    idempotencyKey?: string,
+  ): Promise<IdempotentResult<RebalancingMoveView>> {
+    const request = idempotencyKey
+      ? { actorId: actor.id, scope: 'rebalancing.drop' as const, key: idempotencyKey, request: { moveId, ...input } }
+      : undefined;
+    return this.idempotency.run(request, 200, async (manager) => {
+      assertCanActAtStation(actor, input.toStationId);
       const found = await manager.getRepository(RebalancingMoveEntity).findOne({ where: { id: moveId } });
       if (!found) throw new DomainError('REBALANCING_MOVE_NOT_FOUND', 'El traslado no existe.', { moveId });
       // Lock order: bike, then the move, then the station (inside changeStationCounts).

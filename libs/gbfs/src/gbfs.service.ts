@@ -21,6 +21,23 @@ import {
   type SystemPricingPlansData,
   type VehicleTypesData,
 } from './gbfs.types';
+import {
+  GBFS_V2_FEEDS,
+  GBFS_V2_TTL,
+  GBFS_V2_VERSION,
+  type GbfsV2FeedData,
+  type GbfsV2FeedName,
+  type GbfsV2File,
+  posixSeconds,
+  rentalHours,
+  toV2Alerts,
+  toV2PricingPlans,
+  toV2StationInformation,
+  toV2StationStatus,
+  toV2SystemInformation,
+  toV2VehicleTypes,
+  v2Envelope,
+} from './gbfs-v2';
 
 const LANGUAGE = 'es';
 const es = (text: string): LocalizedString[] => [{ text, language: LANGUAGE }];
@@ -106,10 +123,53 @@ export class GbfsService {
     return this.file('gbfs', this.startedAt, { feeds });
   }
 
+  /** Both published versions, oldest first; the same list in 2.3 and 3.0. */
   versions(requestBaseUrl: string): GbfsFile<GbfsVersionsData> {
+    const base = this.baseUrl(requestBaseUrl);
     return this.file('gbfs_versions', this.startedAt, {
-      versions: [{ version: GBFS_VERSION, url: feedUrl(this.baseUrl(requestBaseUrl), 'gbfs') }],
+      versions: [
+        { version: GBFS_V2_VERSION, url: feedUrlV2(base, 'gbfs') },
+        { version: GBFS_VERSION, url: feedUrl(base, 'gbfs') },
+      ],
     });
+  }
+
+  /**
+   * One GBFS v2.3 file, translated from the 3.0 file built from the same read (see gbfs-v2.ts), so
+   * both versions agree station by station; system_hours comes from the configured opening hours.
+   */
+  async feedV2(name: GbfsV2FeedName, requestBaseUrl: string): Promise<GbfsV2File<GbfsV2FeedData[GbfsV2FeedName]>> {
+    switch (name) {
+      case 'gbfs': {
+        const base = this.baseUrl(requestBaseUrl);
+        const feeds = GBFS_V2_FEEDS.filter((n) => n !== 'gbfs').map((n) => ({ name: n, url: feedUrlV2(base, n) }));
+        return v2Envelope(this.discovery(requestBaseUrl), { [LANGUAGE]: { feeds } });
+      }
+      case 'gbfs_versions': {
+        const file = this.versions(requestBaseUrl);
+        return v2Envelope(file, file.data);
+      }
+      case 'system_information':
+        return toV2SystemInformation(await this.systemInformation());
+      case 'vehicle_types':
+        return toV2VehicleTypes(this.vehicleTypes(), LANGUAGE);
+      case 'station_information':
+        return toV2StationInformation(await this.stationInformation(), LANGUAGE);
+      case 'station_status':
+        return toV2StationStatus(await this.stationStatus());
+      case 'system_pricing_plans':
+        return toV2PricingPlans(this.pricingPlans(), LANGUAGE);
+      case 'system_hours':
+        // Configuration only: unchanged since this process started.
+        return {
+          last_updated: posixSeconds(this.timestamp(this.startedAt)),
+          ttl: GBFS_V2_TTL.system_hours,
+          version: GBFS_V2_VERSION,
+          data: { rental_hours: rentalHours(this.config.pilot.openingHours) },
+        };
+      case 'system_alerts':
+        return toV2Alerts(await this.alerts(), LANGUAGE);
+    }
   }
 
   async systemInformation(): Promise<GbfsFile<SystemInformationData>> {
@@ -307,6 +367,10 @@ export class GbfsService {
 
 function feedUrl(base: string, name: GbfsFeedName): string {
   return `${base}/gbfs/${name}.json`;
+}
+
+function feedUrlV2(base: string, name: GbfsV2FeedName): string {
+  return `${base}/gbfs/v${GBFS_V2_VERSION}/${name}.json`;
 }
 
 function trimSlashes(url: string): string {

@@ -72,6 +72,10 @@ export class LoanEntity {
   @Column({ type: 'boolean', default: false })
   helmet: boolean;
 
+  /** A helmet was lent and did not come back with the bike (not put back in stock; one strike). */
+  @Column({ name: 'helmet_missing', type: 'boolean', default: false })
+  helmetMissing: boolean;
+
   /** Ended after `dueAt`, or flagged by the worker while still open. */
   @Column({ type: 'boolean', default: false })
   overdue: boolean;

@@ -4,18 +4,21 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 import { type Actor, canActAtStation, Clock, DomainError } from '@metrobici/common';
 import { APP_CONFIG, type AppConfig } from '@metrobici/config';
+import { type BikeEntity, BikeEntity as Bike, lockBikeByCode, moveBike, recordBikeEvents } from '@metrobici/fleet';
+import { appendToOutbox, isoTimestampSql, outboxInsertSql, outboxMessage } from '@metrobici/outbox';
 import {
-  type BikeEntity,
-  type BikeEventType,
-  BikeEntity as Bike,
-  lockBikeByCode,
-  recordBikeEvents,
-} from '@metrobici/fleet';
-import { appendToOutbox, outboxMessage } from '@metrobici/outbox';
-import { type DocumentType, normaliseDocumentNumber, RiderEntity } from '@metrobici/riders';
-import { changeStationCounts, ServiceHours, StationEntity } from '@metrobici/stations';
-import { runIdempotent, type IdempotentResult } from './idempotency';
+  addHelmetStrike,
+  addOverdueStrike,
+  type DocumentType,
+  normaliseDocumentNumber,
+  RiderEntity,
+  type StrikeOutcome,
+  suspendRiderForReview,
+} from '@metrobici/riders';
+import { ServiceHours, StationEntity } from '@metrobici/stations';
+import { type IdempotencyScopeName, IdempotencyService, type IdempotentResult } from '@metrobici/idempotency';
 import { type LoanEndReason, LoanEntity } from './loan.entity';
+import { createReceipt, type ReceiptLink } from './loan-receipts';
 
 export interface CheckOutInput {
   bikeCode: string;
@@ -29,6 +32,14 @@ export interface CheckOutInput {
 export interface ReturnInput {
   bikeCode: string;
   stationId: string;
+  /** Whether the helmet lent with the bike came back; default true (ignored for a loan without one). */
+  helmetReturned?: boolean;
+}
+
+export interface ReportMissingInput {
+  note: string;
+  /** The police report number ("denuncia"), when there already is one. */
+  policeReport?: string;
 }
 
 export interface LoanView {
@@ -45,8 +56,18 @@ export interface LoanView {
   state: LoanEntity['state'];
   endReason: LoanEndReason | null;
   helmet: boolean;
+  helmetMissing: boolean;
   overdue: boolean;
   durationSeconds: number | null;
+}
+
+/** A check-out's answer: the loan and the rider's receipt (a public page, shown as a QR code). */
+export interface CheckOutView extends LoanView {
+  receipt: ReceiptLink;
+}
+
+export interface ReportMissingView extends LoanView {
+  riderSuspended: boolean;
 }
 
 export interface ReturnView extends LoanView {
@@ -63,6 +84,21 @@ export interface LoanListItem extends LoanView {
 
 export type LoanListState = 'open' | 'overdue' | 'closed' | 'all';
 
+/** The `loan.overdue` rows of `flagOverdue` (`f` = the loans just flagged). */
+const LOAN_OVERDUE_SQL = outboxInsertSql('loan.overdue', {
+  aggregateId: 'f.id',
+  payload: {
+    loanId: 'f.id',
+    bikeId: 'f.bike_id',
+    bikeCode: 'b.code',
+    riderId: 'f.rider_id',
+    fromStationId: 'f.from_station_id',
+    startedAt: isoTimestampSql('f.started_at'),
+    dueAt: isoTimestampSql('f.due_at'),
+  },
+  from: 'flagged f JOIN bikes b ON b.id = f.bike_id',
+});
+
 /**
  * Check-out, return, hourly renewal and corrections. Each is one short transaction that locks in a
  * fixed order — bike, then rider, then station (through the counter update) — so two operators on
@@ -76,84 +112,75 @@ export class LoanService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly hours: ServiceHours,
     private readonly clock: Clock,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
-  async checkOut(actor: Actor, input: CheckOutInput, idempotencyKey?: string): Promise<IdempotentResult<LoanView>> {
-    return this.write(async (manager) => {
+  // Each write below runs through `idempotency.run`: with a key, the stored answer is looked up
+  // before any check (station, opening hours, pilot), so a retry of a committed request gets it.
+
+  async checkOut(actor: Actor, input: CheckOutInput, idempotencyKey?: string): Promise<IdempotentResult<CheckOutView>> {
+    return this.idempotent(actor, 'loan.check_out', idempotencyKey, input, 201, async (manager) => {
       const station = await this.stationForAction(manager, actor, input.stationId);
       const now = this.clock.now();
       await this.hours.assertRenting(station, now, manager);
-      return runIdempotent(
-        manager,
-        idempotencyKey
-          ? { actorId: actor.id, scope: 'loan.check_out', key: idempotencyKey, request: input }
-          : undefined,
-        201,
-        async () => {
-          const bike = await lockBikeByCode(manager, input.bikeCode);
-          if (bike.state !== 'available') {
-            throw new DomainError(
-              'BIKE_NOT_AVAILABLE',
-              `La bicicleta ${bike.code} no está disponible (${bike.state}).`,
-              { bikeState: bike.state },
-            );
-          }
-          if (bike.stationId !== station.id) {
-            throw new DomainError('BIKE_NOT_AT_STATION', `La bicicleta ${bike.code} no está en esta estación.`, {
-              bikeStationId: bike.stationId,
-            });
-          }
-          const rider = await this.lockRider(manager, input);
-          if (rider.status === 'pending')
-            throw new DomainError('RIDER_NOT_VERIFIED', 'El usuario no ha verificado su documento en una estación.');
-          if (rider.status === 'suspended')
-            throw new DomainError('RIDER_SUSPENDED', 'El usuario está suspendido.', { reason: rider.suspensionReason });
-          const open = await manager.query('SELECT id FROM loans WHERE rider_id = $1 AND state = $2', [
-            rider.id,
-            'open',
-          ]);
-          if (open.length > 0)
-            throw new DomainError('RIDER_HAS_OPEN_LOAN', 'El usuario ya tiene una bicicleta prestada.', {
-              loanId: open[0].id,
-            });
+      const bike = await lockBikeByCode(manager, input.bikeCode);
+      if (bike.state !== 'available') {
+        throw new DomainError('BIKE_NOT_AVAILABLE', `La bicicleta ${bike.code} no está disponible (${bike.state}).`, {
+          bikeState: bike.state,
+        });
+      }
+      if (bike.stationId !== station.id) {
+        throw new DomainError('BIKE_NOT_AT_STATION', `La bicicleta ${bike.code} no está en esta estación.`, {
+          bikeStationId: bike.stationId,
+        });
+      }
+      const rider = await this.lockRider(manager, input);
+      if (rider.status === 'pending')
+        throw new DomainError('RIDER_NOT_VERIFIED', 'El usuario no ha verificado su documento en una estación.');
+      if (rider.status === 'suspended')
+        throw new DomainError('RIDER_SUSPENDED', 'El usuario está suspendido.', { reason: rider.suspensionReason });
+      const open = await manager.query('SELECT id FROM loans WHERE rider_id = $1 AND state = $2', [rider.id, 'open']);
+      if (open.length > 0)
+        throw new DomainError('RIDER_HAS_OPEN_LOAN', 'El usuario ya tiene una bicicleta prestada.', {
+          loanId: open[0].id,
+        });
 
-          await changeStationCounts(manager, station.id, {
-            docked: -1,
-            available: -1,
-            helmets: input.helmet ? -1 : 0,
-            requireActive: true,
-          });
-          await manager.update(Bike, { id: bike.id }, { state: 'on_loan', stationId: null });
-          const loan = await this.openSegment(manager, actor, {
-            journeyId: randomUUID(),
-            bikeId: bike.id,
-            riderId: rider.id,
-            stationId: station.id,
-            helmet: input.helmet ?? false,
-            at: now,
-          });
-          await this.log(manager, actor, bike, 'checked_out', 'on_loan', {
-            fromStationId: station.id,
-            loanId: loan.id,
-            at: now,
-          });
-          await appendToOutbox(manager, [
-            outboxMessage('loan.opened', loan.id, {
-              loanId: loan.id,
-              journeyId: loan.journeyId,
-              bikeId: bike.id,
-              fromStationId: station.id,
-              startedAt: now.toISOString(),
-            }),
-          ]);
-          return toView(loan, bike.code);
-        },
-      );
+      // The loan first: the bike's log row refers to it. All of it commits or none.
+      const loan = await this.openSegment(manager, actor, {
+        journeyId: randomUUID(),
+        bikeId: bike.id,
+        riderId: rider.id,
+        stationId: station.id,
+        helmet: input.helmet ?? false,
+        at: now,
+      });
+      await moveBike(manager, bike, {
+        type: 'checked_out',
+        toState: 'on_loan',
+        toStationId: null,
+        actorId: actor.id,
+        loanId: loan.id,
+        occurredAt: now,
+        helmets: input.helmet ? -1 : 0,
+        requireActive: true,
+      });
+      await appendToOutbox(manager, [
+        outboxMessage('loan.opened', loan.id, {
+          loanId: loan.id,
+          journeyId: loan.journeyId,
+          bikeId: bike.id,
+          fromStationId: station.id,
+          startedAt: now.toISOString(),
+        }),
+      ]);
+      // The receipt lives with the journey: a renewal keeps it, the end of the journey ends it.
+      const receipt = await createReceipt(manager, loan.journeyId, this.config.http.publicBaseUrl);
+      return { ...toView(loan, bike.code), receipt };
     });
   }
 
   async returnBike(actor: Actor, input: ReturnInput, idempotencyKey?: string): Promise<IdempotentResult<ReturnView>> {
-    return this.write(async (manager) => {
+    return this.idempotent(actor, 'loan.return', idempotencyKey, input, 200, async (manager) => {
       const station = await this.stationForAction(manager, actor, input.stationId);
       if (station.kind !== 'station' || !station.active) {
         throw new DomainError(
@@ -161,28 +188,28 @@ export class LoanService {
           `La estación ${station.code} está cerrada por la administración; devuelva la bicicleta en otra.`,
         );
       }
-      return runIdempotent(
-        manager,
-        idempotencyKey ? { actorId: actor.id, scope: 'loan.return', key: idempotencyKey, request: input } : undefined,
-        200,
-        async () => {
-          const bike = await lockBikeByCode(manager, input.bikeCode);
-          const loan = await this.lockOpenLoanOfBike(manager, bike);
-          const now = this.clock.now();
-          const strikes = await this.closeLoan(manager, actor, loan, bike, station.id, now, 'returned', null);
-          return {
-            ...toView(loan, bike.code),
-            riderOverdueStrikes: strikes.strikes,
-            riderSuspended: strikes.suspended,
-          };
-        },
-      );
+      const bike = await lockBikeByCode(manager, input.bikeCode);
+      const loan = await this.lockOpenLoanOfBike(manager, bike);
+      const now = this.clock.now();
+      const strikes = await this.closeLoan(manager, actor, loan, bike, station.id, now, 'returned', null, {
+        helmetReturned: input.helmetReturned ?? true,
+      });
+      return {
+        ...toView(loan, bike.code),
+        riderOverdueStrikes: strikes.strikes,
+        riderSuspended: strikes.suspended,
+      };
     });
   }
 
   /** Hourly rule: the trip is closed at this station and the next one of the same journey opens. */
-  async renew(actor: Actor, loanId: string, input: { stationId: string }): Promise<LoanView> {
-    return this.write(async (manager) => {
+  async renew(
+    actor: Actor,
+    loanId: string,
+    input: { stationId: string },
+    idempotencyKey?: string,
+  ): Promise<IdempotentResult<LoanView>> {
+    return this.idempotent(actor, 'loan.renew', idempotencyKey, { loanId, ...input }, 201, async (manager) => {
       const station = await this.stationForAction(manager, actor, input.stationId);
       const now = this.clock.now();
       await this.hours.assertRenting(station, now, manager);
@@ -207,7 +234,20 @@ export class LoanService {
         helmet: loan.helmet,
         at: now,
       });
-      await this.log(manager, actor, bike, 'renewed', 'on_loan', { toStationId: station.id, loanId: next.id, at: now });
+      // The bike stays on loan and its row does not change: only the log records the renewal.
+      await recordBikeEvents(manager, [
+        {
+          bikeId: bike.id,
+          type: 'renewed',
+          fromState: bike.state,
+          toState: 'on_loan',
+          fromStationId: bike.stationId,
+          toStationId: station.id,
+          loanId: next.id,
+          actorId: actor.id,
+          occurredAt: now,
+        },
+      ]);
       await appendToOutbox(manager, [
         outboxMessage('loan.closed', loan.id, {
           loanId: loan.id,
@@ -229,12 +269,26 @@ export class LoanService {
   }
 
   /** Undo a check-out made by mistake: the bike goes back to where it left, no trip is counted. */
-  async revertCheckOut(actor: Actor, loanId: string, input: { reason: string }): Promise<LoanView> {
-    return this.write(async (manager) => {
+  async revertCheckOut(
+    actor: Actor,
+    loanId: string,
+    input: { reason: string },
+    idempotencyKey?: string,
+  ): Promise<IdempotentResult<LoanView>> {
+    return this.idempotent(actor, 'loan.revert', idempotencyKey, { loanId, ...input }, 200, async (manager) => {
       const loan = await this.lockOpenLoan(manager, loanId);
       if (!canActAtStation(actor, loan.fromStationId)) throw notAllowed();
       const bike = await manager.findOneByOrFail(Bike, { id: loan.bikeId });
       const now = this.clock.now();
+      // A revert erases a trip: operators may only undo a fresh mistake; later, an admin decides.
+      const windowMinutes = this.config.loans.revertWindowMinutes;
+      if (actor.role !== 'admin' && now.getTime() - loan.startedAt.getTime() > windowMinutes * 60_000) {
+        throw new DomainError(
+          'REVERT_WINDOW_PASSED',
+          `Solo se puede revertir un préstamo en los ${windowMinutes} minutos siguientes a la entrega; pida a un administrador o registre la devolución.`,
+          { revertWindowMinutes: windowMinutes, startedAt: loan.startedAt.toISOString() },
+        );
+      }
       Object.assign(loan, {
         state: 'reverted',
         endedAt: now,
@@ -244,13 +298,15 @@ export class LoanService {
         correctionReason: input.reason,
       });
       await manager.save(loan);
-      await changeStationCounts(manager, loan.fromStationId, { docked: 1, available: 1, helmets: loan.helmet ? 1 : 0 });
-      await manager.update(Bike, { id: bike.id }, { state: 'available', stationId: loan.fromStationId });
-      await this.log(manager, actor, bike, 'checkout_reverted', 'available', {
+      await moveBike(manager, bike, {
+        type: 'checkout_reverted',
+        toState: 'available',
         toStationId: loan.fromStationId,
+        actorId: actor.id,
         loanId: loan.id,
-        at: now,
         reason: input.reason,
+        occurredAt: now,
+        helmets: loan.helmet ? 1 : 0,
       });
       await appendToOutbox(manager, [
         outboxMessage('loan.closed', loan.id, {
@@ -266,26 +322,130 @@ export class LoanService {
   }
 
   /** Record a return the operator missed (or a bike brought back elsewhere): no overdue strike. */
-  async forceReturn(actor: Actor, loanId: string, input: { stationId: string; reason: string }): Promise<LoanView> {
-    return this.write(async (manager) => {
+  async forceReturn(
+    actor: Actor,
+    loanId: string,
+    input: { stationId: string; reason: string; helmetReturned?: boolean },
+    idempotencyKey?: string,
+  ): Promise<IdempotentResult<LoanView>> {
+    return this.idempotent(actor, 'loan.force_return', idempotencyKey, { loanId, ...input }, 200, async (manager) => {
       const station = await this.stationForAction(manager, actor, input.stationId);
+      // Only into a rack citizens use: a depot return would be a logistics move, not the end of a
+      // trip, and an inactive station takes no returns.
+      if (station.kind !== 'station') {
+        throw new DomainError(
+          'STATION_NOT_PUBLIC',
+          'Un préstamo solo se cierra en una estación pública, no en una bodega.',
+          { stationId: station.id },
+        );
+      }
+      if (!station.active) {
+        throw new DomainError('STATION_INACTIVE', 'La estación está cerrada por un administrador.', {
+          stationId: station.id,
+        });
+      }
       const loan = await this.lockOpenLoan(manager, loanId);
       const bike = await manager.findOneByOrFail(Bike, { id: loan.bikeId });
-      await this.closeLoan(manager, actor, loan, bike, station.id, this.clock.now(), 'forced', input.reason);
+      await this.closeLoan(manager, actor, loan, bike, station.id, this.clock.now(), 'forced', input.reason, {
+        helmetReturned: input.helmetReturned ?? true,
+      });
       return toView(loan, bike.code);
     });
   }
 
-  async get(_actor: Actor, id: string): Promise<LoanView> {
+  /**
+   * A bike never returned: the loan ends with `bike_missing` (not a trip: no KPI, export row or MDS
+   * trip), the bike is missing (it was on no rack, so no station counter moves), a lent helmet is
+   * missing too, and the rider is suspended until an admin reviews the case. A bike that turns up
+   * comes back into service through the fleet's `found`.
+   */
+  async reportMissing(
+    actor: Actor,
+    loanId: string,
+    input: ReportMissingInput,
+    idempotencyKey?: string,
+  ): Promise<IdempotentResult<ReportMissingView>> {
+    return this.idempotent(actor, 'loan.report_missing', idempotencyKey, { loanId, ...input }, 200, async (manager) => {
+      const loan = await this.lockOpenLoan(manager, loanId);
+      if (!canActAtStation(actor, loan.fromStationId)) throw notAllowed();
+      const bike = await manager.findOneByOrFail(Bike, { id: loan.bikeId });
+      const now = this.clock.now();
+      const policeReport = input.policeReport?.trim() || null;
+      const note = input.note.trim();
+      await moveBike(manager, bike, {
+        type: 'reported_missing',
+        toState: 'missing',
+        toStationId: null,
+        actorId: actor.id,
+        loanId: loan.id,
+        reason: `No devuelta${policeReport ? ` (denuncia ${policeReport})` : ''}: ${note}`,
+        policeReport,
+        note,
+        occurredAt: now,
+      });
+      Object.assign(loan, {
+        state: 'closed',
+        endedAt: now,
+        endReason: 'bike_missing',
+        toStationId: null,
+        overdue: now > loan.dueAt,
+        closedBy: actor.id,
+        correctionReason: note,
+        helmetMissing: loan.helmet,
+      });
+      await manager.save(loan);
+      if (loan.helmet) {
+        await addHelmetStrike(manager, loan.riderId, this.config.loans.overdueStrikesToSuspend);
+      }
+      await suspendRiderForReview(
+        manager,
+        loan.riderId,
+        `Bicicleta ${bike.code} no devuelta (reportada perdida el ${now.toISOString().slice(0, 10)}); pendiente de revisión por un administrador`,
+      );
+      await appendToOutbox(manager, [
+        outboxMessage('loan.closed', loan.id, {
+          loanId: loan.id,
+          journeyId: loan.journeyId,
+          endReason: 'bike_missing',
+          toStationId: null,
+          endedAt: now.toISOString(),
+        }),
+        outboxMessage('bike.reported_missing', bike.id, {
+          bikeId: bike.id,
+          bikeCode: bike.code,
+          stationId: loan.fromStationId,
+          policeReport: policeReport ?? '',
+        }),
+      ]);
+      return { ...toView(loan, bike.code), riderSuspended: true };
+    });
+  }
+
+  async get(actor: Actor, id: string): Promise<LoanView> {
     const loan = await this.dataSource.getRepository(LoanEntity).findOne({ where: { id }, relations: { bike: true } });
-    if (!loan) throw new DomainError('LOAN_NOT_FOUND', 'El préstamo no existe.');
+    // Operators see the loans of their stations only; others' do not exist for them.
+    const mine =
+      loan &&
+      (actor.role === 'admin' ||
+        canActAtStation(actor, loan.fromStationId) ||
+        (loan.toStationId !== null && canActAtStation(actor, loan.toStationId)));
+    if (!loan || !mine) throw new DomainError('LOAN_NOT_FOUND', 'El préstamo no existe.');
     return toView(loan, loan.bike?.code ?? '');
   }
 
+  /**
+   * Admins see every loan. Operators tied to stations see the loans from or to their stations,
+   * and the open loan of one bike named by its code (the rider is in front of them to renew or
+   * return it, wherever it started). Planners have no access: the list names riders.
+   */
   async list(
-    _actor: Actor,
-    filter: { state?: LoanListState; stationId?: string; riderId?: string; limit?: number },
+    actor: Actor,
+    filter: { state?: LoanListState; stationId?: string; riderId?: string; bikeCode?: string; limit?: number },
   ): Promise<LoanListItem[]> {
+    if (actor.role !== 'admin' && actor.role !== 'operator') {
+      throw new DomainError('FORBIDDEN', 'No tiene permiso para esta acción.');
+    }
+    if (filter.stationId && !canActAtStation(actor, filter.stationId)) throw notAllowed();
     const now = this.clock.now();
     const state = filter.state ?? 'open';
     const where: string[] = [];
@@ -300,6 +460,12 @@ export class LoanService {
     if (filter.stationId)
       where.push(`(l.from_station_id = ${param(filter.stationId)} OR l.to_station_id = $${params.length})`);
     if (filter.riderId) where.push(`l.rider_id = ${param(filter.riderId)}`);
+    if (filter.bikeCode) where.push(`b.code = ${param(filter.bikeCode.toUpperCase())}`);
+    if (actor.role !== 'admin' && actor.stationIds !== null) {
+      const own = param(actor.stationIds);
+      const mine = `(l.from_station_id = ANY(${own}::uuid[]) OR l.to_station_id = ANY(${own}::uuid[]))`;
+      where.push(filter.bikeCode ? `(${mine} OR l.state = 'open')` : mine);
+    }
     const limit = Math.min(Math.max(filter.limit ?? 100, 1), 500);
     const rows: Array<Record<string, any>> = await this.dataSource.query(
       `SELECT l.*, b.code AS bike_code, r.first_name, r.last_name, r.document_type, r.document_number
@@ -324,8 +490,9 @@ export class LoanService {
           state: r.state,
           endReason: r.end_reason,
           helmet: r.helmet,
+          helmetMissing: r.helmet_missing,
           overdue: r.overdue,
-        } as LoanEntity,
+        },
         r.bike_code,
       );
       const late = r.state === 'open' ? Math.floor((now.getTime() - new Date(r.due_at).getTime()) / 60_000) : 0;
@@ -351,13 +518,7 @@ export class LoanService {
           WHERE l.state = 'open' AND l.overdue = false AND l.due_at < $1
          RETURNING l.id, l.bike_id, l.rider_id, l.from_station_id, l.started_at, l.due_at
        )
-       INSERT INTO outbox_events (type, aggregate_id, payload)
-       SELECT 'loan.overdue', f.id, jsonb_build_object(
-                'loanId', f.id, 'bikeId', f.bike_id, 'bikeCode', b.code, 'riderId', f.rider_id,
-                'fromStationId', f.from_station_id,
-                'startedAt', to_char(f.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                'dueAt', to_char(f.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
-         FROM flagged f JOIN bikes b ON b.id = f.bike_id
+       ${LOAN_OVERDUE_SQL}
        RETURNING id`,
       [now],
     );
@@ -365,6 +526,19 @@ export class LoanService {
   }
 
   // ---- internals -------------------------------------------------------------------------------
+
+  private idempotent<T>(
+    actor: Actor,
+    scope: IdempotencyScopeName,
+    key: string | undefined,
+    request: unknown,
+    status: number,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<IdempotentResult<T>> {
+    return this.idempotency.run(key ? { actorId: actor.id, scope, key, request } : undefined, status, work, (w) =>
+      this.write(w),
+    );
+  }
 
   private async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     try {
@@ -413,9 +587,7 @@ export class LoanService {
 
   private async lockOpenLoan(manager: EntityManager, loanId: string): Promise<LoanEntity> {
     // Bike first, as everywhere else, then the loan.
-    const [row] = (await manager.query('SELECT bike_id FROM loans WHERE id = $1', [loanId])) as Array<{
-      bike_id: string;
-    }>;
+    const [row] = await manager.query<Array<{ bike_id: string }>>('SELECT bike_id FROM loans WHERE id = $1', [loanId]);
     if (!row) throw new DomainError('LOAN_NOT_FOUND', 'El préstamo no existe.');
     await manager.query('SELECT id FROM bikes WHERE id = $1 FOR UPDATE', [row.bike_id]);
     const loan = await manager
@@ -435,12 +607,26 @@ export class LoanService {
     now: Date,
     reason: 'returned' | 'forced',
     correction: string | null,
+    options: { helmetReturned?: boolean } = {},
   ): Promise<{ strikes: number; suspended: boolean }> {
     const late = now > loan.dueAt;
-    let strikes = { strikes: 0, suspended: false };
+    let strikes: StrikeOutcome = { strikes: 0, suspended: false };
     if (late && reason === 'returned') strikes = await this.addStrike(manager, loan.riderId);
-    await changeStationCounts(manager, stationId, { docked: 1, available: 1, helmets: loan.helmet ? 1 : 0 });
-    await manager.update(Bike, { id: bike.id }, { state: 'available', stationId });
+    // A helmet that did not come back stays out of stock and counts one strike (DOMAIN.md).
+    const helmetMissing = loan.helmet && options.helmetReturned === false;
+    if (helmetMissing) {
+      strikes = await addHelmetStrike(manager, loan.riderId, this.config.loans.overdueStrikesToSuspend);
+    }
+    await moveBike(manager, bike, {
+      type: reason === 'forced' ? 'force_returned' : 'returned',
+      toState: 'available',
+      toStationId: stationId,
+      actorId: actor.id,
+      loanId: loan.id,
+      reason: correction,
+      occurredAt: now,
+      helmets: loan.helmet && !helmetMissing ? 1 : 0,
+    });
     Object.assign(loan, {
       state: 'closed',
       endedAt: now,
@@ -449,14 +635,9 @@ export class LoanService {
       overdue: late,
       closedBy: actor.id,
       correctionReason: correction,
+      helmetMissing,
     });
     await manager.save(loan);
-    await this.log(manager, actor, bike, reason === 'forced' ? 'force_returned' : 'returned', 'available', {
-      toStationId: stationId,
-      loanId: loan.id,
-      at: now,
-      reason: correction,
-    });
     await appendToOutbox(manager, [
       outboxMessage('loan.closed', loan.id, {
         loanId: loan.id,
@@ -470,44 +651,8 @@ export class LoanService {
   }
 
   /** One overdue strike; reaching the configured number suspends an active rider. */
-  private async addStrike(manager: EntityManager, riderId: string): Promise<{ strikes: number; suspended: boolean }> {
-    const [row] = (await manager.query(
-      `UPDATE riders
-          SET overdue_strikes = overdue_strikes + 1,
-              status = CASE WHEN overdue_strikes + 1 >= $2 AND status = 'active' THEN 'suspended' ELSE status END,
-              suspended_at = CASE WHEN overdue_strikes + 1 >= $2 AND status = 'active' THEN now() ELSE suspended_at END,
-              suspension_reason = CASE WHEN overdue_strikes + 1 >= $2 AND status = 'active'
-                                       THEN 'Préstamos vencidos repetidos (' || (overdue_strikes + 1) || ')' ELSE suspension_reason END
-        WHERE id = $1
-        RETURNING overdue_strikes, status`,
-      [riderId, this.config.loans.overdueStrikesToSuspend],
-    )) as [Array<{ overdue_strikes: number; status: string }>, number];
-    const updated = Array.isArray(row) ? row[0] : (row as unknown as { overdue_strikes: number; status: string });
-    return { strikes: Number(updated.overdue_strikes), suspended: updated.status === 'suspended' };
-  }
-
-  private async log(
-    manager: EntityManager,
-    actor: Actor,
-    bike: BikeEntity,
-    type: BikeEventType,
-    toState: BikeEntity['state'],
-    at: { fromStationId?: string; toStationId?: string; loanId: string; at: Date; reason?: string | null },
-  ): Promise<void> {
-    await recordBikeEvents(manager, [
-      {
-        bikeId: bike.id,
-        type,
-        fromState: bike.state,
-        toState,
-        fromStationId: at.fromStationId ?? bike.stationId,
-        toStationId: at.toStationId ?? null,
-        loanId: at.loanId,
-        actorId: actor.id,
-        reason: at.reason ?? null,
-        occurredAt: at.at,
-      },
-    ]);
+  private addStrike(manager: EntityManager, riderId: string): Promise<StrikeOutcome> {
+    return addOverdueStrike(manager, riderId, this.config.loans.overdueStrikesToSuspend);
   }
 
   /** A new open trip segment; a check-out starts a journey, a renewal continues one. */
@@ -572,7 +717,8 @@ export function toView(
     | 'endReason'
     | 'helmet'
     | 'overdue'
-  >,
+  > &
+    Partial<Pick<LoanEntity, 'helmetMissing'>>,
   bikeCode: string,
 ): LoanView {
   const started = new Date(loan.startedAt);
@@ -591,6 +737,7 @@ export function toView(
     state: loan.state,
     endReason: loan.endReason,
     helmet: loan.helmet,
+    helmetMissing: loan.helmetMissing ?? false,
     overdue: loan.overdue,
     durationSeconds: ended ? Math.round((ended.getTime() - started.getTime()) / 1000) : null,
   };

@@ -1,9 +1,6 @@
 import { ageOn, bogotaDate, isValidLocalDate } from '@metrobici/common';
 import { DOCUMENT_TYPES, type DocumentType } from './rider.entity';
 
-/** What a rider authorises under Ley 1581 de 2012; stored with the consent as proof. */
-export const CONSENT_PURPOSES = ['service', 'statistics', 'anonymised_sharing_with_advisers'] as const;
-
 /** Oldest plausible rider; anything older is a typing mistake in the birth year. */
 export const MAX_PLAUSIBLE_AGE = 120;
 

@@ -1,16 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type FindOptionsWhere } from 'typeorm';
-import { type Actor, canActAtStation, Clock, DomainError, type StaffRole } from '@metrobici/common';
+import { type Actor, ageOn, canActAtStation, Clock, DomainError, type StaffRole } from '@metrobici/common';
 import { APP_CONFIG, type AppConfig } from '@metrobici/config';
 import { isUniqueViolation, StationEntity } from '@metrobici/stations';
-import {
-  CONSENT_PURPOSES,
-  decideByAge,
-  isDocumentType,
-  normaliseDocumentNumber,
-  validateDocument,
-} from './rider-rules';
+import { type ConsentPurpose, CONSENT_PURPOSES } from './privacy.entities';
+import { logPersonalDataReads, normalisePurposes, recordConsents } from './rider-privacy';
+import { decideByAge, isDocumentType, normaliseDocumentNumber, validateDocument } from './rider-rules';
 import { type DocumentType, type Gender, GENDERS, RiderEntity, type RiderStatus } from './rider.entity';
 
 export interface RegisterRiderInput {
@@ -23,8 +20,10 @@ export interface RegisterRiderInput {
   gender: Gender;
   phone: string;
   email?: string | null;
-  consent: { accepted: boolean; termsVersion: string };
-  guardian?: { name: string; documentType: DocumentType; documentNumber: string } | null;
+  /** `service` is implied; `research` and `reminders` only when ticked (nothing optional by default). */
+  consent: { accepted: boolean; termsVersion: string; purposes?: string[] };
+  /** A minor's guardian, an adult other than the rider, who authorises too (Ley 1581, minors' data). */
+  guardian?: { name: string; documentType: DocumentType; documentNumber: string; birthDate?: string } | null;
 }
 
 /** All a public caller learns about a registration. */
@@ -48,14 +47,23 @@ export interface RiderStaffView {
   documentNumber: string;
   firstName: string;
   lastName: string;
-  birthDate: string;
+  birthDate: string | null;
   gender: Gender;
   phone: string;
   email: string | null;
   status: RiderStatus;
   overdueStrikes: number;
-  guardian: { name: string; documentType: DocumentType | null; documentNumber: string | null } | null;
+  /** Helmets lent to the rider and not returned (shown to the operator at the next loan). */
+  helmetsMissing: number;
+  guardian: {
+    name: string;
+    documentType: DocumentType | null;
+    documentNumber: string | null;
+    birthDate: string | null;
+  } | null;
   consent: { acceptedAt: string; termsVersion: string; purposes: string[] };
+  /** When the identifiers were removed for good (then names and document are placeholders). */
+  anonymisedAt: string | null;
   verifiedAt: string | null;
   verifiedBy: string | null;
   verifiedAtStationId: string | null;
@@ -93,7 +101,10 @@ export class RiderService {
 
   /**
    * Public self-registration. The rider starts `pending` until an operator sees the document.
-   * Duplicates are caught by the unique index, so two simultaneous sign-ups cannot both win.
+   * Duplicates are caught by the unique index, so two simultaneous sign-ups cannot both win. A
+   * document already registered gets the very same answer as a new one (201, a receipt id, status
+   * `pending`) and changes nothing: the public must not learn who is registered (the receipt id of
+   * a repeat names no rider). The operator sees the truth when looking the document up to verify.
    */
   async register(input: RegisterRiderInput): Promise<RegistrationResult> {
     const now = this.clock.now();
@@ -134,7 +145,7 @@ export class RiderService {
         minAge: rules.minAge,
       });
     }
-    let guardian: { name: string; documentType: DocumentType; documentNumber: string } | null = null;
+    let guardian: { name: string; documentType: DocumentType; documentNumber: string; birthDate: string } | null = null;
     if (decision.kind === 'needs_guardian') {
       if (!input.guardian) {
         throw new DomainError(
@@ -155,7 +166,24 @@ export class RiderService {
       if (problems.length > 0) {
         throw new DomainError('VALIDATION_FAILED', 'La solicitud tiene datos inválidos.', { fields: problems });
       }
-      guardian = { name, documentType: input.guardian.documentType, documentNumber: number };
+      const guardianBirth = input.guardian.birthDate ?? '';
+      const guardianAge = decideByAge(guardianBirth, now, rules);
+      if (guardianAge.kind === 'invalid_date') problem('guardian.birthDate', guardianAge.problem);
+      if (problems.length > 0) {
+        throw new DomainError('VALIDATION_FAILED', 'La solicitud tiene datos inválidos.', { fields: problems });
+      }
+      // The guardian must be an adult and someone other than the rider.
+      if (ageOn(guardianBirth, now) < rules.adultAge) {
+        throw new DomainError('GUARDIAN_NOT_ADULT', `El acudiente debe ser mayor de ${rules.adultAge} años.`, {
+          adultAge: rules.adultAge,
+        });
+      }
+      if (input.guardian.documentType === input.documentType && number === documentNumber) {
+        throw new DomainError('GUARDIAN_NOT_ADULT', 'El acudiente debe ser una persona distinta del usuario.', {
+          field: 'guardian.documentNumber',
+        });
+      }
+      guardian = { name, documentType: input.guardian.documentType, documentNumber: number, birthDate: guardianBirth };
     }
     // Adults' guardian data, if sent, is not needed and so not kept (Ley 1581: only what the purpose needs).
 
@@ -166,35 +194,52 @@ export class RiderService {
       );
     }
 
-    const repo = this.dataSource.getRepository(RiderEntity);
+    const unknownPurposes = (input.consent.purposes ?? []).filter(
+      (p) => !(CONSENT_PURPOSES as readonly string[]).includes(p),
+    );
+    if (unknownPurposes.length > 0) {
+      throw new DomainError('VALIDATION_FAILED', 'La solicitud tiene datos inválidos.', {
+        fields: [{ field: 'consent.purposes', problems: [`Finalidades válidas: ${CONSENT_PURPOSES.join(', ')}.`] }],
+      });
+    }
+    const purposes: ConsentPurpose[] = normalisePurposes(input.consent.purposes ?? []);
+
     try {
-      const saved = await repo.save(
-        repo.create({
-          documentType: input.documentType,
-          documentNumber,
-          firstName,
-          lastName,
-          birthDate: input.birthDate,
-          gender: input.gender,
-          phone,
-          email,
-          guardianName: guardian?.name ?? null,
-          guardianDocumentType: guardian?.documentType ?? null,
-          guardianDocumentNumber: guardian?.documentNumber ?? null,
-          consentAcceptedAt: now,
-          consentTermsVersion: input.consent.termsVersion,
-          consentPurposes: [...CONSENT_PURPOSES],
-          status: 'pending',
-        }),
-      );
+      const saved = await this.dataSource.transaction(async (manager) => {
+        const repo = manager.getRepository(RiderEntity);
+        const row = await repo.save(
+          repo.create({
+            documentType: input.documentType,
+            documentNumber,
+            firstName,
+            lastName,
+            birthDate: input.birthDate,
+            gender: input.gender,
+            phone,
+            email,
+            guardianName: guardian?.name ?? null,
+            guardianDocumentType: guardian?.documentType ?? null,
+            guardianDocumentNumber: guardian?.documentNumber ?? null,
+            guardianBirthDate: guardian?.birthDate ?? null,
+            consentAcceptedAt: now,
+            consentTermsVersion: input.consent.termsVersion,
+            consentPurposes: purposes,
+            status: 'pending',
+          }),
+        );
+        // The proof of consent, per purpose; a minor's guardian authorises the same purposes.
+        const base = { riderId: row.id, purposes, termsVersion: input.consent.termsVersion, at: now };
+        await recordConsents(manager, [
+          { ...base, grantedBy: 'rider', source: 'registration', recordedBy: null },
+          ...(guardian
+            ? [{ ...base, grantedBy: 'guardian' as const, source: 'registration' as const, recordedBy: null }]
+            : []),
+        ]);
+        return row;
+      });
       return { id: saved.id, status: saved.status };
     } catch (error) {
-      if (isUniqueViolation(error, 'UQ_riders_document')) {
-        throw new DomainError(
-          'RIDER_ALREADY_REGISTERED',
-          'Ya existe un registro con ese documento. Acérquese a una estación para verificarlo.',
-        );
-      }
+      if (isUniqueViolation(error, 'UQ_riders_document')) return { id: randomUUID(), status: 'pending' };
       throw error;
     }
   }
@@ -231,11 +276,25 @@ export class RiderService {
           .findOne({ where: { documentType, documentNumber: normaliseDocumentNumber(documentNumber) } })
       : null;
     if (!rider) throw new DomainError('RIDER_NOT_FOUND', 'No hay un usuario registrado con ese documento.');
+    await logPersonalDataReads(this.dataSource.manager, actor, 'GET /api/v1/riders?documentType&documentNumber', [
+      rider.id,
+    ]);
     return this.toStaffView(this.dataSource.manager, rider);
   }
 
+  /**
+   * Admins list riders by any filter. Operators only find one rider by exact document (type and
+   * number) to serve them: paging through the city's riders is not part of their work.
+   */
   async list(actor: Actor, input: ListRidersInput = {}): Promise<RiderStaffView[]> {
     assertRole(actor, STAFF_ROLES);
+    if (actor.role !== 'admin' && (!input.documentType || input.documentNumber === undefined || input.status)) {
+      throw new DomainError(
+        'FORBIDDEN',
+        'Los operadores buscan a un usuario por tipo y número de documento; el listado es solo para administradores.',
+        { required: ['documentType', 'documentNumber'] },
+      );
+    }
     const where: FindOptionsWhere<RiderEntity> = {};
     if (input.documentType) where.documentType = input.documentType;
     if (input.documentNumber !== undefined) where.documentNumber = normaliseDocumentNumber(input.documentNumber);
@@ -248,12 +307,40 @@ export class RiderService {
       this.dataSource.manager,
       riders.map((r) => r.id),
     );
+    await logPersonalDataReads(
+      this.dataSource.manager,
+      actor,
+      input.documentType && input.documentNumber !== undefined
+        ? 'GET /api/v1/riders?documentType&documentNumber'
+        : 'GET /api/v1/riders',
+      riders.map((r) => r.id),
+    );
     return riders.map((r) => toStaffView(r, loans.get(r.id) ?? null));
   }
 
+  /**
+   * One rider by id. An operator tied to stations sees a rider still waiting for verification
+   * (to serve them), or one verified at, or with a loan from or to, one of their stations.
+   */
   async get(actor: Actor, id: string): Promise<RiderStaffView> {
     assertRole(actor, STAFF_ROLES);
-    return this.toStaffView(this.dataSource.manager, await this.findOrFail(this.dataSource.manager, id));
+    const rider = await this.findOrFail(this.dataSource.manager, id);
+    if (actor.role !== 'admin' && actor.stationIds !== null && !(await this.servedAt(rider, actor.stationIds))) {
+      throw new DomainError('RIDER_NOT_FOUND', 'El usuario no existe.', { riderId: id });
+    }
+    await logPersonalDataReads(this.dataSource.manager, actor, 'GET /api/v1/riders/:id', [rider.id]);
+    return this.toStaffView(this.dataSource.manager, rider);
+  }
+
+  async servedAt(rider: RiderEntity, stationIds: string[]): Promise<boolean> {
+    if (rider.status === 'pending' && !rider.verifiedAt) return true;
+    if (rider.verifiedAtStationId && stationIds.includes(rider.verifiedAtStationId)) return true;
+    const [row] = await this.dataSource.query<Array<{ served: boolean }>>(
+      `SELECT EXISTS (SELECT 1 FROM loans WHERE rider_id = $1
+                         AND (from_station_id = ANY($2::uuid[]) OR to_station_id = ANY($2::uuid[]))) AS served`,
+      [rider.id, stationIds],
+    );
+    return row.served;
   }
 
   /** Admin action; an open loan stays open (the bike still has to come back). Repeating it only updates the reason. */
@@ -333,7 +420,7 @@ export class RiderService {
   }
 }
 
-function assertRole(actor: Actor, roles: readonly StaffRole[]): void {
+export function assertRole(actor: Actor, roles: readonly StaffRole[]): void {
   if (!roles.includes(actor.role)) throw new DomainError('FORBIDDEN', 'No tiene permiso para esta acción.');
 }
 
@@ -341,7 +428,7 @@ function assertRole(actor: Actor, roles: readonly StaffRole[]): void {
  * Open loans by rider, read with SQL on the `loans` table: the loans lib depends on this one, so
  * importing its entity here would make a cycle.
  */
-async function openLoans(manager: EntityManager, riderIds: string[]): Promise<Map<string, OpenLoanSummary>> {
+export async function openLoans(manager: EntityManager, riderIds: string[]): Promise<Map<string, OpenLoanSummary>> {
   const out = new Map<string, OpenLoanSummary>();
   if (riderIds.length === 0) return out;
   const rows: Array<{
@@ -367,7 +454,7 @@ async function openLoans(manager: EntityManager, riderIds: string[]): Promise<Ma
   return out;
 }
 
-function toStaffView(r: RiderEntity, openLoan: OpenLoanSummary | null): RiderStaffView {
+export function toStaffView(r: RiderEntity, openLoan: OpenLoanSummary | null): RiderStaffView {
   return {
     id: r.id,
     documentType: r.documentType,
@@ -380,8 +467,14 @@ function toStaffView(r: RiderEntity, openLoan: OpenLoanSummary | null): RiderSta
     email: r.email,
     status: r.status,
     overdueStrikes: r.overdueStrikes,
+    helmetsMissing: r.helmetsMissing,
     guardian: r.guardianName
-      ? { name: r.guardianName, documentType: r.guardianDocumentType, documentNumber: r.guardianDocumentNumber }
+      ? {
+          name: r.guardianName,
+          documentType: r.guardianDocumentType,
+          documentNumber: r.guardianDocumentNumber,
+          birthDate: r.guardianBirthDate,
+        }
       : null,
     consent: {
       acceptedAt: r.consentAcceptedAt.toISOString(),
@@ -394,6 +487,7 @@ function toStaffView(r: RiderEntity, openLoan: OpenLoanSummary | null): RiderSta
     suspendedAt: r.suspendedAt ? r.suspendedAt.toISOString() : null,
     suspensionReason: r.suspensionReason,
     createdAt: r.createdAt.toISOString(),
+    anonymisedAt: r.anonymisedAt ? r.anonymisedAt.toISOString() : null,
     openLoan,
   };
 }

@@ -2,9 +2,9 @@ import { StationEntity } from '@metrobici/stations';
 import { JoinColumn, ManyToOne, Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { StaffRole } from '@metrobici/common';
 
-/** A staff account: admin, station operator (promotor) or planner. */
+/** A staff account: admin, station operator (promotor), planner, or a supervising agency (MDS, read-only). */
 @Entity('staff_users')
-@Check('CHK_staff_role', `"role" IN ('admin', 'operator', 'planner')`)
+@Check('CHK_staff_role', `"role" IN ('admin', 'operator', 'planner', 'agency')`)
 export class StaffUserEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -37,6 +37,13 @@ export class StaffUserEntity {
 
   @Column({ type: 'boolean', default: true })
   active: boolean;
+
+  /**
+   * Bumped by a password change, a deactivation or a change of role or stations: tokens carry the
+   * version they were issued under, so every older token (and socket) stops at once.
+   */
+  @Column({ name: 'token_version', type: 'integer', default: 0 })
+  tokenVersion: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

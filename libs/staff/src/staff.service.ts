@@ -52,6 +52,71 @@ export class StaffService implements OnModuleInit {
     return user && user.active ? toActor(user) : null;
   }
 
+  /**
+   * The actor behind a token issued under `tokenVersion`, or null when the account is gone,
+   * inactive, or its password, role or stations changed since (the version moved on).
+   */
+  async actorForToken(id: string, tokenVersion: number): Promise<Actor | null> {
+    const user = await this.dataSource.getRepository(StaffUserEntity).findOne({ where: { id } });
+    return user && user.active && user.tokenVersion === tokenVersion ? toActor(user) : null;
+  }
+
+  /** The current token version of an active account (to put in a new token), or null. */
+  async tokenVersionOf(id: string): Promise<number | null> {
+    const user = await this.dataSource.getRepository(StaffUserEntity).findOne({ where: { id } });
+    return user && user.active ? user.tokenVersion : null;
+  }
+
+  /**
+   * Which of these sessions are still good: one query for all of them (the staff sockets re-check
+   * every few seconds). A session is good while its account is active at the same token version.
+   */
+  async validSessions(sessions: Array<{ id: string; tokenVersion: number }>): Promise<Set<string>> {
+    const good = new Set<string>();
+    if (sessions.length === 0) return good;
+    const rows: Array<{ id: string; token_version: number; active: boolean }> = await this.dataSource.query(
+      'SELECT id, token_version, active FROM staff_users WHERE id = ANY($1::uuid[])',
+      [[...new Set(sessions.map((s) => s.id))]],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const s of sessions) {
+      const row = byId.get(s.id);
+      if (row?.active && row.token_version === s.tokenVersion) good.add(`${s.id}:${s.tokenVersion}`);
+    }
+    return good;
+  }
+
+  /** The account's lower-cased e-mail (for the per-account login limit), or STAFF_NOT_FOUND. */
+  async emailOf(id: string): Promise<string> {
+    const user = await this.dataSource.getRepository(StaffUserEntity).findOne({ where: { id } });
+    if (!user) throw new DomainError('STAFF_NOT_FOUND', 'La cuenta no existe.');
+    return user.email;
+  }
+
+  /** A signed-in staff member changes their own password; every other session of theirs ends. */
+  async changeOwnPassword(actor: Actor, currentPassword: string, newPassword: string): Promise<void> {
+    const repo = this.dataSource.getRepository(StaffUserEntity);
+    const user = await repo.findOne({ where: { id: actor.id } });
+    if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) {
+      throw new DomainError('INVALID_CREDENTIALS', 'La contraseña actual no es correcta.');
+    }
+    await repo.update(
+      { id: user.id },
+      { passwordHash: await hashPassword(newPassword), tokenVersion: () => '"token_version" + 1' },
+    );
+  }
+
+  /** Admin action: sets a new password; the account's existing tokens stop working. */
+  async setPassword(_actor: Actor, id: string, password: string): Promise<StaffView> {
+    const repo = this.dataSource.getRepository(StaffUserEntity);
+    const result = await repo.update(
+      { id },
+      { passwordHash: await hashPassword(password), tokenVersion: () => '"token_version" + 1' },
+    );
+    if (!result.affected) throw new DomainError('STAFF_NOT_FOUND', 'La cuenta no existe.');
+    return toView(await repo.findOneByOrFail({ id }));
+  }
+
   async list(): Promise<StaffView[]> {
     const users = await this.dataSource.getRepository(StaffUserEntity).find({ order: { role: 'ASC', email: 'ASC' } });
     return users.map(toView);
@@ -91,6 +156,8 @@ export class StaffService implements OnModuleInit {
     const repo = this.dataSource.getRepository(StaffUserEntity);
     const user = await repo.findOne({ where: { id } });
     if (!user) throw new DomainError('STAFF_NOT_FOUND', 'La cuenta no existe.');
+    // Deactivating ends every session for good: reactivation needs a new sign-in.
+    if (user.active && !active) user.tokenVersion += 1;
     user.active = active;
     return toView(await repo.save(user));
   }

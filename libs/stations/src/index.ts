@@ -4,4 +4,6 @@ export * from './pilot-event.entity';
 export * from './station.service';
 export * from './service-hours';
 export * from './station-inventory';
+export * from './pilot-closing';
 export * from './stations.module';
+export * from './station-catalogue';

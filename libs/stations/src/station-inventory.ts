@@ -1,4 +1,5 @@
 import { DomainError } from '@metrobici/common';
+import { isoTimestampSql, outboxInsertSql } from '@metrobici/outbox';
 import { EntityManager, QueryFailedError } from 'typeorm';
 import { StationEntity } from './station.entity';
 
@@ -28,6 +29,21 @@ export interface StationCounts {
   updatedAt: Date;
 }
 
+/** The `station.availability_changed` row of the counters' statement (`s` = the updated station). */
+const STATION_CHANGED_SQL = outboxInsertSql('station.availability_changed', {
+  aggregateId: 's.id',
+  payload: {
+    stationId: 's.id',
+    bikesAvailable: 's.bikes_available',
+    spacesAvailable: 's.capacity - s.bikes_docked',
+    helmetsAvailable: 's.helmets_available',
+    active: 's.active',
+    sequence: 's.sequence',
+    updatedAt: isoTimestampSql('s.availability_updated_at'),
+  },
+  from: `s WHERE s.kind = 'station'`,
+});
+
 /**
  * Moves a station's counters in the caller's transaction, in one statement that also bumps the
  * availability sequence and writes the `station.availability_changed` outbox row (depots are not
@@ -56,16 +72,7 @@ export async function changeStationCounts(
           WHERE id = $1 AND (NOT $5::boolean OR active)
         RETURNING id, code, kind, active, capacity, bikes_docked, bikes_available, helmets_available, sequence, availability_updated_at
        ), o AS (
-         INSERT INTO outbox_events (type, aggregate_id, payload)
-         SELECT 'station.availability_changed', s.id, jsonb_build_object(
-                  'stationId', s.id,
-                  'bikesAvailable', s.bikes_available,
-                  'spacesAvailable', s.capacity - s.bikes_docked,
-                  'helmetsAvailable', s.helmets_available,
-                  'active', s.active,
-                  'sequence', s.sequence,
-                  'updatedAt', to_char(s.availability_updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
-           FROM s WHERE s.kind = 'station'
+         ${STATION_CHANGED_SQL}
        )
        SELECT * FROM s`,
       [stationId, docked, available, helmets, change.requireActive ?? false],

@@ -5,6 +5,7 @@ import { type Actor, Clock, DomainError } from '@metrobici/common';
 import { StationEntity } from './station.entity';
 import { ServiceHours } from './service-hours';
 import { spacesAvailable, touchStation } from './station-inventory';
+import { createStations } from './station-catalogue';
 
 export interface StationView {
   id: string;
@@ -70,21 +71,9 @@ export class StationService {
   }
 
   async create(_actor: Actor, input: CreateStationInput): Promise<StationView> {
-    const repo = this.dataSource.getRepository(StationEntity);
     try {
-      const saved = await repo.save(
-        repo.create({
-          code: input.code,
-          name: input.name,
-          address: input.address,
-          lat: input.lat,
-          lon: input.lon,
-          capacity: input.capacity,
-          kind: input.kind ?? 'station',
-          nearMetrolinea: input.nearMetrolinea ?? false,
-          helmetsAvailable: input.helmetsAvailable ?? 0,
-        }),
-      );
+      // The same function the seed and the CSV import use.
+      const [saved] = await this.dataSource.transaction((manager) => createStations(manager, [input]));
       return this.toView(saved, this.clock.now());
     } catch (error) {
       if (isUniqueViolation(error, 'UQ_stations_code')) {

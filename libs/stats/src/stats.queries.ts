@@ -9,6 +9,8 @@ export interface FactFilter {
   from: string;
   to: string;
   stationId?: string;
+  /** Count synthetic demo trips and riders too (otherwise real data only). */
+  includeSynthetic?: boolean;
   /** `[start of from, start of the day after to)`, for tables keyed by instants. */
   start: Date;
   end: Date;
@@ -32,6 +34,20 @@ class Params {
   }
 }
 
+/** `AND NOT <alias>.synthetic` unless the filter asks for the synthetic demo data too. */
+function realOnly(f: FactFilter, alias: string): string {
+  return f.includeSynthetic ? '' : `AND NOT ${alias}.synthetic`;
+}
+
+/** Synthetic trips of the range (whether counted or not). */
+export async function syntheticTrips(db: Queryable, f: FactFilter): Promise<number> {
+  const [row]: Array<{ n: number }> = await db.query(
+    'SELECT count(*)::integer AS n FROM trip_facts WHERE synthetic AND local_date BETWEEN $1::date AND $2::date',
+    [f.from, f.to],
+  );
+  return row.n;
+}
+
 /** A trip (or move) "touches" a station when it starts or ends there. */
 function touches(alias: string, station: string): string {
   return `(${alias}.from_station_id = ${station} OR ${alias}.to_station_id = ${station})`;
@@ -41,6 +57,7 @@ function factWhere(f: FactFilter, p: Params, alias = 'f'): string {
   const { from, to, station } = p.dates(f);
   const parts = [`${alias}.local_date BETWEEN ${from}::date AND ${to}::date`];
   if (station) parts.push(touches(alias, station));
+  if (!f.includeSynthetic) parts.push(`NOT ${alias}.synthetic`);
   return parts.join(' AND ');
 }
 
@@ -101,6 +118,7 @@ export async function dailyTotals(db: Queryable, f: FactFilter): Promise<Array<T
     `SELECT d.day::date::text AS date, ${TOTALS}
        FROM generate_series(${from}::date, ${to}::date, interval '1 day') AS d(day)
        LEFT JOIN trip_facts f ON f.local_date = d.day::date ${station ? `AND ${touches('f', station)}` : ''}
+                             ${realOnly(f, 'f')}
       GROUP BY d.day ORDER BY d.day`,
     p.values,
   );
@@ -116,11 +134,11 @@ export async function hourlyFlows(
   return db.query(
     `WITH dep AS (
        SELECT local_date AS date, start_hour AS hour, from_station_id AS station_id, count(*)::integer AS n
-         FROM trip_facts WHERE local_date BETWEEN ${from}::date AND ${to}::date ${station ? `AND from_station_id = ${station}` : ''}
+         FROM trip_facts f WHERE local_date BETWEEN ${from}::date AND ${to}::date ${station ? `AND from_station_id = ${station}` : ''} ${realOnly(f, 'f')}
         GROUP BY 1, 2, 3
      ), arr AS (
        SELECT end_local_date AS date, end_hour AS hour, to_station_id AS station_id, count(*)::integer AS n
-         FROM trip_facts WHERE end_local_date BETWEEN ${from}::date AND ${to}::date ${station ? `AND to_station_id = ${station}` : ''}
+         FROM trip_facts f WHERE end_local_date BETWEEN ${from}::date AND ${to}::date ${station ? `AND to_station_id = ${station}` : ''} ${realOnly(f, 'f')}
         GROUP BY 1, 2, 3
      )
      SELECT coalesce(dep.date, arr.date)::text AS date, coalesce(dep.hour, arr.hour)::integer AS hour,
@@ -146,11 +164,11 @@ export async function stationFlows(db: Queryable, f: FactFilter): Promise<Statio
   const { from, to, station } = p.dates(f);
   return db.query(
     `WITH dep AS (
-       SELECT from_station_id AS station_id, count(*)::integer AS n FROM trip_facts
-        WHERE local_date BETWEEN ${from}::date AND ${to}::date GROUP BY 1
+       SELECT from_station_id AS station_id, count(*)::integer AS n FROM trip_facts f
+        WHERE local_date BETWEEN ${from}::date AND ${to}::date ${realOnly(f, 'f')} GROUP BY 1
      ), arr AS (
-       SELECT to_station_id AS station_id, count(*)::integer AS n FROM trip_facts
-        WHERE end_local_date BETWEEN ${from}::date AND ${to}::date GROUP BY 1
+       SELECT to_station_id AS station_id, count(*)::integer AS n FROM trip_facts f
+        WHERE end_local_date BETWEEN ${from}::date AND ${to}::date ${realOnly(f, 'f')} GROUP BY 1
      )
      SELECT s.id AS station_id, s.code, s.name, s.near_metrolinea,
             coalesce(dep.n, 0) AS departures, coalesce(arr.n, 0) AS arrivals
@@ -280,9 +298,9 @@ export async function operations(db: Queryable, f: FactFilter): Promise<Operatio
   const { start, end, station } = p.instants(f);
   const [row]: OperationsRow[] = await db.query(
     `SELECT
-       (SELECT count(*) FROM riders WHERE created_at < ${end})::integer AS registered,
-       (SELECT count(*) FROM riders WHERE verified_at < ${end})::integer AS verified,
-       (SELECT count(*) FROM riders WHERE suspended_at >= ${start} AND suspended_at < ${end})::integer AS suspensions,
+       (SELECT count(*) FROM riders r WHERE created_at < ${end} ${realOnly(f, 'r')})::integer AS registered,
+       (SELECT count(*) FROM riders r WHERE verified_at < ${end} ${realOnly(f, 'r')})::integer AS verified,
+       (SELECT count(*) FROM riders r WHERE suspended_at >= ${start} AND suspended_at < ${end} ${realOnly(f, 'r')})::integer AS suspensions,
        (SELECT count(*) FROM rebalancing_moves m
          WHERE m.state = 'completed' AND m.dropped_at >= ${start} AND m.dropped_at < ${end}
            ${station ? `AND ${touches('m', station)}` : ''})::integer AS rebalancing_moves,

@@ -88,13 +88,14 @@ export class StatsService {
 
   async summary(_actor: Actor | null, query: StatsQuery): Promise<StatsSummary> {
     const f = await this.filter(query);
-    const [totals, genders, bands, ops, fleet, inService] = await Promise.all([
+    const [totals, genders, bands, ops, fleet, inService, synthetic] = await Promise.all([
       q.tripTotals(this.dataSource, f),
       q.tripsBy(this.dataSource, f, 'gender'),
       q.tripsBy(this.dataSource, f, 'age_band'),
       q.operations(this.dataSource, f),
       q.fleetByState(this.dataSource, f.stationId),
       q.bikesInService(this.dataSource),
+      q.syntheticTrips(this.dataSource, f),
     ]);
     const trips = totals.trips;
     const operatingDays = this.operatingDays(f);
@@ -105,6 +106,8 @@ export class StatsService {
     for (const row of genders) tripsByGender[row.key] = row.trips;
     return {
       ...echo(f),
+      includesSynthetic: f.includeSynthetic === true,
+      syntheticTrips: synthetic,
       trips,
       journeys: totals.journeys,
       renewals: totals.renewed,
@@ -264,7 +267,12 @@ export class StatsService {
       if (found.length === 0)
         throw new DomainError('STATION_NOT_FOUND', 'La estación no existe.', { stationId: query.stationId });
     }
-    return { ...range, ...rangeInstants(range), stationId: query.stationId };
+    return {
+      ...range,
+      ...rangeInstants(range),
+      stationId: query.stationId,
+      includeSynthetic: query.synthetic === 'include',
+    };
   }
 }
 

@@ -5,6 +5,8 @@ export interface StatsQuery {
   from?: string;
   to?: string;
   stationId?: string;
+  /** Synthetic demo trips are left out unless a planner asks for them (`include`). */
+  synthetic?: 'include' | 'exclude';
 }
 
 interface RangeEcho {
@@ -15,6 +17,10 @@ interface RangeEcho {
 
 /** Shares are fractions 0..1 (4 decimals); a ratio over nothing is null, never 0. */
 export interface StatsSummary extends RangeEcho {
+  /** Whether synthetic demo trips (and riders) are counted in these figures. */
+  includesSynthetic: boolean;
+  /** Synthetic trips in the range (counted or not), so a dashboard can say they exist. */
+  syntheticTrips: number;
   trips: number;
   /** Renewals link segments into journeys: trips are segments, journeys what riders made. */
   journeys: number;

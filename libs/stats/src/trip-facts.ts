@@ -1,10 +1,8 @@
 import { BOGOTA_TIME_ZONE, DomainError } from '@metrobici/common';
+import { tripSql } from '@metrobici/loans';
 import type { DataSource, EntityManager } from 'typeorm';
 import { rangeInstants, type DateRange } from './date-range';
 import { ageBandSql, haversineSql } from './trip-metrics';
-
-/** End reasons that make a closed loan a trip segment (`reverted` and `bike_missing` are not trips). */
-export const TRIP_END_REASONS = ['returned', 'renewed', 'forced'] as const;
 
 export type Queryable = Pick<DataSource | EntityManager, 'query'>;
 
@@ -35,7 +33,7 @@ function insertFactsSql(where: string, orderBy = ''): string {
       JOIN stations fs ON fs.id = l.from_station_id
       JOIN stations ts ON ts.id = l.to_station_id
       CROSS JOIN LATERAL (SELECT ${haversineSql('fs.lat', 'fs.lon', 'ts.lat', 'ts.lon')} AS m) dist
-     WHERE l.state = 'closed' AND l.end_reason IN (${TRIP_END_REASONS.map((r) => `'${r}'`).join(', ')})
+     WHERE ${tripSql('l')}
        AND ${where}
      ${orderBy}
     ON CONFLICT (loan_id) DO NOTHING`;
@@ -117,6 +115,13 @@ export async function rebuildTripFacts(
   const began = Date.now();
   const { start, end } = rangeInstants(range);
   return ds.transaction(async (manager) => {
+    // An anonymised rider has no birth date left: their trips keep the age band their facts had.
+    await manager.query(
+      `CREATE TEMP TABLE kept_age_bands ON COMMIT DROP AS
+         SELECT f.loan_id, f.age_band FROM trip_facts f JOIN riders r ON r.id = f.rider_id
+          WHERE r.birth_date IS NULL AND f.local_date BETWEEN $1::date AND $2::date`,
+      [range.from, range.to],
+    );
     const [deleted]: Array<{ n: number }> = await manager.query(
       'WITH d AS (DELETE FROM trip_facts WHERE local_date BETWEEN $1::date AND $2::date RETURNING 1) SELECT count(*)::integer AS n FROM d',
       [range.from, range.to],
@@ -124,6 +129,9 @@ export async function rebuildTripFacts(
     const [inserted]: Array<{ n: number }> = await manager.query(
       `WITH i AS (${insertFactsSql('l.started_at >= $2 AND l.started_at < $3')} RETURNING 1) SELECT count(*)::integer AS n FROM i`,
       [co2GramsPerKm, start, end],
+    );
+    await manager.query(
+      'UPDATE trip_facts f SET age_band = k.age_band FROM kept_age_bands k WHERE f.loan_id = k.loan_id',
     );
     return {
       from: range.from,

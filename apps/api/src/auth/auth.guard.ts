@@ -17,12 +17,18 @@ export class AuthGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const req = context.switchToHttp().getRequest<Request & { actor?: Actor }>();
-    const actor = await this.tokens.actorFromToken(bearerToken(req.headers.authorization));
+    const req = context.switchToHttp().getRequest<Request & { actor?: Actor; sessionId?: string }>();
+    const { actor, claims } = await this.tokens.sessionFromToken(bearerToken(req.headers.authorization));
     req.actor = actor;
+    req.sessionId = claims.sid;
     const roles = this.reflector.getAllAndOverride<StaffRole[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(actor.role)) {
       throw new DomainError('FORBIDDEN', 'Su rol no permite esta acción.', { requiredRoles: roles });
+    }
+    // An agency account opens only the routes that name it (the MDS API), never those open to
+    // "any signed-in staff" (no @Roles), which were written for the pilot's own staff.
+    if (!roles && actor.role === 'agency') {
+      throw new DomainError('FORBIDDEN', 'Las cuentas de agencia solo consultan la API MDS (/mds).');
     }
     return true;
   }

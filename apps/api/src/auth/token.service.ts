@@ -2,52 +2,147 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { type Actor, DomainError } from '@metrobici/common';
 import { APP_CONFIG, type AppConfig } from '@metrobici/config';
-import { StaffService } from '@metrobici/staff';
+import { type IssuedSession, StaffService, StaffSessionService } from '@metrobici/staff';
+
+/** Who issues staff tokens and for whom: a token minted for anything else is refused. */
+export const TOKEN_ISSUER = 'metrobici-api';
+export const TOKEN_AUDIENCE = 'metrobici-staff';
 
 interface TokenPayload {
   sub: string;
   role: string;
+  /** The account's token version when issued (see StaffUserEntity.tokenVersion). */
+  ver: number;
+  /** The staff session (shift) the token belongs to; revoking the session stops the token. */
+  sid?: string;
+  exp?: number;
 }
 
-/** Issues short-lived staff tokens and turns a token back into a current `Actor`. */
+/** A verified token: whose it is, under which version, and until when (seconds since the epoch). */
+export interface TokenClaims {
+  sub: string;
+  ver: number;
+  exp: number;
+  sid?: string;
+}
+
+/** What login, refresh and a password change answer. */
+export interface TokenPair {
+  accessToken: string;
+  /** Seconds the access token lives (JWT_TTL_SECONDS). */
+  expiresIn: number;
+  /** Single use: `POST /api/v1/auth/refresh` spends it and answers the next pair. */
+  refreshToken: string;
+  /** When the session ends whatever the refreshes (STAFF_SESSION_HOURS after the login). */
+  sessionExpiresAt: string;
+  sessionId: string;
+  role: string;
+}
+
+/**
+ * Issues short-lived staff tokens and turns a token back into a current `Actor`. The signing key
+ * is a `KeyObject` built once (JwtModule in AuthModule): with a string secret jsonwebtoken builds
+ * a key on every verification.
+ */
 @Injectable()
 export class TokenService {
   constructor(
     private readonly jwt: JwtService,
     private readonly staff: StaffService,
+    private readonly sessions: StaffSessionService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async issue(actor: Actor): Promise<{ accessToken: string; expiresIn: number; role: string }> {
-    const accessToken = await this.jwt.signAsync({ sub: actor.id, role: actor.role } satisfies TokenPayload, {
-      secret: this.config.auth.jwtSecret,
-      expiresIn: this.config.auth.jwtTtlSeconds,
-      algorithm: 'HS256',
-    });
-    return { accessToken, expiresIn: this.config.auth.jwtTtlSeconds, role: actor.role };
+  /** Opens a session for the actor and answers its first pair (login, password change). */
+  async issue(actor: Actor, userAgent?: string): Promise<TokenPair> {
+    const ver = await this.staff.tokenVersionOf(actor.id);
+    if (ver === null) throw new DomainError('INVALID_CREDENTIALS', 'Correo o contraseña incorrectos.');
+    return this.pair(await this.sessions.open(actor, this.config.auth.sessionHours, userAgent));
   }
 
-  async actorFromToken(token: string | undefined): Promise<Actor> {
+  /** Rotates a refresh token into a new pair (see StaffSessionService.refresh). */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    return this.pair(await this.sessions.refresh(refreshToken));
+  }
+
+  private async pair(session: IssuedSession): Promise<TokenPair> {
+    const accessToken = await this.jwt.signAsync({
+      sub: session.actor.id,
+      role: session.actor.role,
+      ver: session.tokenVersion,
+      sid: session.sessionId,
+    } satisfies TokenPayload);
+    return {
+      accessToken,
+      expiresIn: this.config.auth.jwtTtlSeconds,
+      refreshToken: session.refreshToken,
+      sessionExpiresAt: session.expiresAt.toISOString(),
+      sessionId: session.sessionId,
+      role: session.actor.role,
+    };
+  }
+
+  /** Signature, algorithm, issuer, audience and expiry; no account lookup. */
+  async verify(token: string | undefined): Promise<TokenClaims> {
     if (!token) throw new DomainError('UNAUTHENTICATED', 'Se requiere iniciar sesión.');
-    let payload: TokenPayload;
     try {
-      payload = await this.jwt.verifyAsync<TokenPayload>(token, {
-        secret: this.config.auth.jwtSecret,
-        algorithms: ['HS256'],
-      });
+      const payload = await this.jwt.verifyAsync<TokenPayload>(token);
+      if (
+        typeof payload.sub !== 'string' ||
+        !Number.isInteger(payload.ver) ||
+        typeof payload.exp !== 'number' ||
+        (payload.sid !== undefined && typeof payload.sid !== 'string')
+      ) {
+        throw new Error('incomplete token');
+      }
+      return { sub: payload.sub, ver: payload.ver, exp: payload.exp, ...(payload.sid ? { sid: payload.sid } : {}) };
     } catch {
       throw new DomainError('UNAUTHENTICATED', 'La sesión no es válida o expiró; inicie sesión de nuevo.');
     }
-    const actor = await this.staff.actorById(payload.sub);
-    if (!actor) throw new DomainError('UNAUTHENTICATED', 'La cuenta no existe o está desactivada.');
-    return actor;
+  }
+
+  /** The claims of a token this API signed, even expired (logout); null for anything else. */
+  async verifyIgnoringExpiry(token: string | undefined): Promise<TokenClaims | null> {
+    if (!token) return null;
+    try {
+      const payload = await this.jwt.verifyAsync<TokenPayload>(token, { ignoreExpiration: true });
+      if (typeof payload.sub !== 'string' || !Number.isInteger(payload.ver)) return null;
+      return {
+        sub: payload.sub,
+        ver: payload.ver,
+        exp: payload.exp ?? 0,
+        ...(payload.sid ? { sid: payload.sid } : {}),
+      };
+    } catch {
+      return null;
+    }
+  }
+
+  async actorFromToken(token: string | undefined): Promise<Actor> {
+    return (await this.sessionFromToken(token)).actor;
+  }
+
+  /** The actor and the verified claims (the staff sockets keep both to re-check the session). */
+  async sessionFromToken(token: string | undefined): Promise<{ actor: Actor; claims: TokenClaims }> {
+    const claims = await this.verify(token);
+    // A token of a session stops with it (logout, revocation, expiry); one without a session id
+    // (none are issued any more) still stops with its account's token version.
+    const actor = claims.sid
+      ? await this.sessions.actorForSession(claims.sub, claims.ver, claims.sid)
+      : await this.staff.actorForToken(claims.sub, claims.ver);
+    if (!actor)
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        'La sesión terminó (cuenta desactivada o modificada); inicie sesión de nuevo.',
+      );
+    return { actor, claims };
   }
 
   /** Whether this API signed the token and it has not expired; no account lookup (rate limiting). */
   async isGenuine(token: string | undefined): Promise<boolean> {
     if (!token) return false;
     try {
-      await this.jwt.verifyAsync<TokenPayload>(token, { secret: this.config.auth.jwtSecret, algorithms: ['HS256'] });
+      await this.verify(token);
       return true;
     } catch {
       return false;

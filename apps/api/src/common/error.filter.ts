@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpSta
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { DomainError, type ErrorCode } from '@metrobici/common';
+import { DEPENDENCY_FAILURE_MESSAGES, dependencyFailure, RETRY_AFTER_SECONDS } from './dependency-failure';
 import { ERROR_STATUS } from './error-status';
 
 export interface ErrorBody {
@@ -14,8 +15,9 @@ export interface ErrorBody {
 
 /**
  * The one error format. Domain errors map through ERROR_STATUS; framework errors (bad JSON, unknown
- * route, rate limit, body too large) get their own codes; anything else is a 500 with an id that
- * is also in the log, and never leaks internals.
+ * route, rate limit, body too large) get their own codes; a dependency down or busy (PostgreSQL or
+ * Redis unreachable, a lock or statement timeout) is a 503 SERVICE_UNAVAILABLE with Retry-After;
+ * anything else is a 500 with an id that is also in the log, and never leaks internals.
  */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -28,6 +30,9 @@ export class ErrorFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request>();
     const body = this.toBody(exception, req);
     if (res.headersSent) return;
+    // A dependency down or busy: tell clients when to try again (unless a guard said already).
+    if (body.code === 'SERVICE_UNAVAILABLE' && !res.getHeader('Retry-After'))
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(body.statusCode).json(body);
   }
 
@@ -49,7 +54,7 @@ export class ErrorFilter implements ExceptionFilter {
       return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: 'El cuerpo de la solicitud es demasiado grande.' };
     }
     if (exception instanceof HttpException) {
-      const status = exception.getStatus();
+      const status: HttpStatus = exception.getStatus();
       if (status === HttpStatus.NOT_FOUND)
         return { statusCode: 404, code: 'ROUTE_NOT_FOUND', message: `No existe la ruta ${req.method} ${req.path}.` };
       if (status === HttpStatus.UNAUTHORIZED)
@@ -62,7 +67,21 @@ export class ErrorFilter implements ExceptionFilter {
           code: 'PAYLOAD_TOO_LARGE',
           message: 'El cuerpo de la solicitud es demasiado grande.',
         };
-      if (status < 500) return { statusCode: 400, code: 'VALIDATION_FAILED', message: exception.message };
+      if (status < HttpStatus.INTERNAL_SERVER_ERROR)
+        return { statusCode: 400, code: 'VALIDATION_FAILED', message: exception.message };
+    }
+    const failure = dependencyFailure(exception);
+    if (failure) {
+      // Expected while PostgreSQL or Redis restarts: one warning line, no stack, never a 500.
+      this.logger.warn({
+        message: 'Dependency unavailable',
+        dependency: failure,
+        requestId: (req as Request & { id?: string }).id,
+        path: req.path,
+        method: req.method,
+        error: errorMessage(exception),
+      });
+      return { statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: DEPENDENCY_FAILURE_MESSAGES[failure] };
     }
     const errorId = randomUUID();
     this.logger.error({

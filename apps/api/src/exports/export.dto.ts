@@ -1,5 +1,7 @@
 import { Type } from 'class-transformer';
-import { Equals, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Equals, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { PACKAGE_KINDS, type PackageKind } from '@metrobici/exports';
+import { IsDateInRange } from '../common/dates';
 
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_MESSAGE = '$property must be a local date YYYY-MM-DD';
@@ -8,17 +10,48 @@ export class ExportRangeDto {
   /** First local day (America/Bogota), inclusive, YYYY-MM-DD */
   @IsString()
   @Matches(LOCAL_DATE, { message: DATE_MESSAGE })
+  @IsDateInRange()
   from: string;
 
   /** Last local day, inclusive, YYYY-MM-DD */
   @IsString()
   @Matches(LOCAL_DATE, { message: DATE_MESSAGE })
+  @IsDateInRange()
   to: string;
 }
 
-export class TripsCsvQueryDto extends ExportRangeDto {}
+export class TripsCsvQueryDto extends ExportRangeDto {
+  /** `include` adds the SYNTHETIC demo trips (marked); default `exclude` */
+  @IsOptional()
+  @IsIn(['include', 'exclude'])
+  synthetic?: 'include' | 'exclude';
+}
 
-export class CreateExportRequestDto extends ExportRangeDto {}
+export class CreateExportRequestDto extends ExportRangeDto {
+  /** `public` (aggregates, small cells suppressed; default) or `research` (trip rows of consenting riders; needs an admin's approval) */
+  @IsOptional()
+  @IsIn(PACKAGE_KINDS)
+  kind?: PackageKind;
+
+  /** Research: who receives the package (organisation, person) */
+  @IsOptional()
+  @IsString()
+  @MinLength(3)
+  @MaxLength(200)
+  recipient?: string;
+
+  /** Research: reference of the data-sharing agreement */
+  @IsOptional()
+  @IsString()
+  @MinLength(2)
+  @MaxLength(120)
+  agreementRef?: string;
+
+  /** Public only: `include` adds the SYNTHETIC demo trips; default `exclude` */
+  @IsOptional()
+  @IsIn(['include', 'exclude'])
+  synthetic?: 'include' | 'exclude';
+}
 
 export class ListExportsQueryDto {
   @IsOptional()

@@ -18,7 +18,10 @@ export class ExportsController {
 
   // Declared before `:id` so the literal path wins.
   @Get('trips.csv')
-  @ApiOperation({ summary: 'Trips of a range of local days as CSV, streamed (pseudonymised: no personal data)' })
+  @ApiOperation({
+    summary:
+      'Trips of a range of local days as CSV, streamed: no rider attribute, no loan ids, synthetic only if asked',
+  })
   @ApiProduces('text/csv')
   async tripsCsv(@CurrentActor() actor: Actor, @Query() query: TripsCsvQueryDto, @Res() res: Response): Promise<void> {
     try {
@@ -40,9 +43,20 @@ export class ExportsController {
 
   @Post()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Request a data package (zip) for a range of local days; built by the worker' })
+  @ApiOperation({
+    summary:
+      'Request a data package (public: queued at once; research: waits for an admin approval); built by the worker',
+  })
   request(@CurrentActor() actor: Actor, @Body() body: CreateExportRequestDto) {
     return this.exports.request(actor, body);
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({ summary: 'An admin approves a research package, which is then built (logged in the audit)' })
+  approve(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
+    return this.exports.approve(actor, id);
   }
 
   @Get()

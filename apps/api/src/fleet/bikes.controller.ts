@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, type PipeTransform, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, type PipeTransform, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Actor, DomainError } from '@metrobici/common';
 import { FleetService } from '@metrobici/fleet';
 import { CurrentActor, Roles } from '../auth/auth.decorators';
+import { IDEMPOTENCY_HEADER, IdempotencyKeyHeader, idempotencyKey, sendIdempotent } from '../common/idempotency-key';
 import { UuidPipe } from '../common/uuid.pipe';
 import {
   ListBikesQueryDto,
@@ -74,8 +76,15 @@ export class BikesController {
   @HttpCode(200)
   @Roles('admin', 'operator')
   @ApiOperation({ summary: 'Report damage: the bike stays in the rack, in maintenance' })
-  reportDamage(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() body: ReportDamageRequestDto) {
-    return this.fleet.reportDamage(actor, id, body);
+  @IdempotencyKeyHeader()
+  async reportDamage(
+    @CurrentActor() actor: Actor,
+    @Param('id', UuidPipe) id: string,
+    @Body() body: ReportDamageRequestDto,
+    @Headers(IDEMPOTENCY_HEADER) key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return sendIdempotent(res, await this.fleet.reportDamage(actor, id, body, idempotencyKey(key)));
   }
 
   @Post(':id/repair')

@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { DomainError } from '@metrobici/common';
 import { GBFS_FEEDS, type GbfsFeedName, GbfsService, isGbfsFeedName } from '@metrobici/gbfs';
 import { Public } from '../auth/auth.decorators';
+import { requestBaseUrl } from '../common/request-base-url';
 
 /**
  * GBFS v3.0 files under /gbfs. Public and anonymous (the default public rate limit applies),
@@ -37,21 +38,25 @@ export class GbfsController {
 
   private async send(name: GbfsFeedName, req: Request, res: Response): Promise<void> {
     allowAnyOrigin(res);
-    const file = await this.gbfs.feed(name, `${req.protocol}://${req.get('host') ?? 'localhost'}`);
-    const body = JSON.stringify(file);
-    const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
-    res.setHeader('Cache-Control', `public, max-age=${file.ttl}`);
-    res.setHeader('ETag', etag);
-    if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) {
-      res.status(304).end();
-      return;
-    }
-    res.status(200).type('application/json; charset=utf-8').send(body);
+    sendGbfsFile(req, res, await this.gbfs.feed(name, requestBaseUrl(req)));
   }
 }
 
+/** Writes one GBFS file (any version) with its Cache-Control from `ttl` and a strong ETag. */
+export function sendGbfsFile(req: Request, res: Response, file: { ttl: number }): void {
+  const body = JSON.stringify(file);
+  const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
+  res.setHeader('Cache-Control', `public, max-age=${file.ttl}`);
+  res.setHeader('ETag', etag);
+  if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) {
+    res.status(304).end();
+    return;
+  }
+  res.status(200).type('application/json; charset=utf-8').send(body);
+}
+
 /** Journey planners fetch the feed from browsers; helmet's default CORP would block embedding. */
-function allowAnyOrigin(res: Response): void {
+export function allowAnyOrigin(res: Response): void {
   res.setHeader('Access-Control-Allow-Origin', '*');
   res.setHeader('Access-Control-Expose-Headers', 'ETag');
   res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');

@@ -51,6 +51,26 @@ export class ReturnRequestDto {
 
   @IsUUID()
   stationId: string;
+
+  /** Whether the helmet lent with the bike came back (default true; ignored when none was lent). false: recorded on the loan, not back in stock, one strike */
+  @IsOptional()
+  @IsBoolean()
+  helmetReturned?: boolean;
+}
+
+export class ReportMissingRequestDto {
+  /** What the operator knows (last contact with the rider, where it was seen) */
+  @IsString()
+  @MinLength(3)
+  @MaxLength(500)
+  @Matches(/\S/, { message: 'note must not be blank' })
+  note: string;
+
+  /** The police report number ("denuncia"), when there is one */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  policeReport?: string;
 }
 
 export class RenewRequestDto {
@@ -63,12 +83,18 @@ export class CorrectionRequestDto {
   @IsString()
   @MinLength(3)
   @MaxLength(500)
+  @Matches(/\S/, { message: 'reason must not be blank' })
   reason: string;
 }
 
 export class ForceReturnRequestDto extends CorrectionRequestDto {
   @IsUUID()
   stationId: string;
+
+  /** As on a return: false when the lent helmet did not come back */
+  @IsOptional()
+  @IsBoolean()
+  helmetReturned?: boolean;
 }
 
 export class ListLoansQueryDto {
@@ -83,6 +109,12 @@ export class ListLoansQueryDto {
   @IsOptional()
   @IsUUID()
   riderId?: string;
+
+  /** The open loan of this bike, wherever it started (an operator renewing it at their station) */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9-]{1,32}$/, { message: 'bikeCode must be 1-32 letters, digits or dashes' })
+  bikeCode?: string;
 
   @IsOptional()
   @Type(() => Number)

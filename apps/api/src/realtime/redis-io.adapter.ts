@@ -4,6 +4,19 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 
+// Listeners per socket.io server, told when the adapter's Redis subscription is back after a loss.
+const resubscribed = new WeakMap<Server, Set<() => void>>();
+
+/**
+ * Calls `listener` each time this server's Redis subscription comes back after Redis was away:
+ * what was published meanwhile never reached this instance, so its clients need a fresh snapshot.
+ */
+export function onRedisResubscribed(server: Server, listener: () => void): void {
+  const listeners = resubscribed.get(server) ?? new Set();
+  listeners.add(listener);
+  resubscribed.set(server, listeners);
+}
+
 /**
  * socket.io over the Redis adapter, so an event emitted anywhere (another API instance, or the
  * worker's outbox relay through the Redis emitter) reaches every client on every instance.
@@ -16,6 +29,13 @@ export class RedisIoAdapter extends IoAdapter {
     app: INestApplicationContext,
     private readonly redisUrl: string,
     private readonly corsOrigins: string[],
+    /**
+     * With several API processes behind one port, long-polling breaks: its requests land on any
+     * process, and the handshake's session lives in one (it would need sticky sessions). Clients
+     * (apps/web, tests, benches) use the websocket transport from the start, so the server then
+     * accepts only that.
+     */
+    private readonly websocketOnly = false,
   ) {
     super(app);
   }
@@ -31,9 +51,15 @@ export class RedisIoAdapter extends IoAdapter {
       ...options,
       cors: this.corsOrigins.length ? { origin: this.corsOrigins } : undefined,
       serveClient: false,
-    } as ServerOptions) as Server;
+      ...(this.websocketOnly ? { transports: ['websocket'] } : {}),
+    } as ServerOptions);
     if (!this.pub || !this.sub) throw new Error('RedisIoAdapter.connect() must run before the server is created');
     server.adapter(createAdapter(this.pub, this.sub));
+    // ioredis resubscribes by itself on reconnection, then says `ready` (the first one came before this).
+    this.sub.on('ready', () => {
+      // A moment for the SUBSCRIBE commands to be in place before listeners read the database.
+      setTimeout(() => resubscribed.get(server)?.forEach((listener) => listener()), 250).unref();
+    });
     return server;
   }
 

@@ -1,6 +1,9 @@
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
+  IsISO8601,
   IsDefined,
   IsEmail,
   IsIn,
@@ -16,7 +19,15 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { DOCUMENT_TYPES, type DocumentType, type Gender, GENDERS, type RiderStatus } from '@metrobici/riders';
+import {
+  CONSENT_PURPOSES,
+  type ConsentPurpose,
+  DOCUMENT_TYPES,
+  type DocumentType,
+  type Gender,
+  GENDERS,
+  type RiderStatus,
+} from '@metrobici/riders';
 
 const RIDER_STATUSES: RiderStatus[] = ['pending', 'active', 'suspended'];
 
@@ -30,6 +41,13 @@ export class ConsentRequestDto {
   @MinLength(1)
   @MaxLength(32)
   termsVersion: string;
+
+  /** Purposes authorised: `service` (implied, required to borrow), `research`, `reminders`; default `service` only */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(3)
+  @IsIn(CONSENT_PURPOSES, { each: true })
+  purposes?: ConsentPurpose[];
 }
 
 export class GuardianRequestDto {
@@ -45,6 +63,11 @@ export class GuardianRequestDto {
   @MinLength(1)
   @MaxLength(40)
   documentNumber: string;
+
+  /** The guardian's birth date, YYYY-MM-DD: the guardian must be an adult */
+  @IsString()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'guardian.birthDate must be a date YYYY-MM-DD' })
+  birthDate: string;
 }
 
 export class RegisterRiderRequestDto {
@@ -135,4 +158,99 @@ export class SuspendRiderRequestDto {
   @MinLength(3)
   @MaxLength(500)
   reason: string;
+}
+
+export class ChangeConsentsRequestDto {
+  /** The purposes the rider authorises from now on (`service` stays; withdrawing it is asking for deletion) */
+  @IsArray()
+  @ArrayMaxSize(3)
+  @IsIn(CONSENT_PURPOSES, { each: true })
+  purposes: ConsentPurpose[];
+}
+
+export class RectifyRiderRequestDto {
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(80)
+  firstName?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(80)
+  lastName?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^[0-9+ ]{7,20}$/, { message: 'phone must be 7-20 digits, spaces or +' })
+  phone?: string;
+
+  @IsOptional()
+  @IsEmail({ require_tld: true })
+  @MaxLength(254)
+  email?: string;
+
+  @IsOptional()
+  @IsIn(GENDERS)
+  gender?: Gender;
+
+  /** Local date YYYY-MM-DD */
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'birthDate must be a date YYYY-MM-DD' })
+  birthDate?: string;
+
+  /** With documentNumber: corrected with the identity document in hand */
+  @IsOptional()
+  @IsIn(DOCUMENT_TYPES)
+  documentType?: DocumentType;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(40)
+  documentNumber?: string;
+
+  /** Why (the rider's request); kept in the change log with who made it */
+  @IsString()
+  @MinLength(3)
+  @MaxLength(500)
+  reason: string;
+}
+
+export class AnonymiseRiderRequestDto {
+  /** Why (e.g. the rider's deletion request); must not name the rider */
+  @IsString()
+  @MinLength(3)
+  @MaxLength(500)
+  reason: string;
+}
+
+export class PersonalDataAuditQueryDto {
+  @IsOptional()
+  @IsUUID()
+  riderId?: string;
+
+  @IsOptional()
+  @IsUUID()
+  actorId?: string;
+
+  /** From this instant (ISO 8601), inclusive */
+  @IsOptional()
+  @IsISO8601()
+  from?: string;
+
+  /** Until this instant (ISO 8601), exclusive */
+  @IsOptional()
+  @IsISO8601()
+  to?: string;
+
+  /** 1-1000, default 200 */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
 }

@@ -1,11 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@metrobici/common';
-import { RiderService } from '@metrobici/riders';
+import { PrivacyService } from '@metrobici/privacy';
+import { RiderPrivacyService, RiderService } from '@metrobici/riders';
 import { CurrentActor, Public, Roles } from '../auth/auth.decorators';
 import { UuidPipe } from '../common/uuid.pipe';
 import {
+  AnonymiseRiderRequestDto,
+  ChangeConsentsRequestDto,
   ListRidersQueryDto,
+  RectifyRiderRequestDto,
   RegisterRiderRequestDto,
   SuspendRiderRequestDto,
   VerifyRiderRequestDto,
@@ -14,7 +18,11 @@ import {
 @ApiTags('riders')
 @Controller('api/v1/riders')
 export class RidersController {
-  constructor(private readonly riders: RiderService) {}
+  constructor(
+    private readonly riders: RiderService,
+    private readonly rights: RiderPrivacyService,
+    private readonly privacy: PrivacyService,
+  ) {}
 
   @Public()
   @Post()
@@ -36,6 +44,54 @@ export class RidersController {
   @ApiBearerAuth()
   get(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
     return this.riders.get(actor, id);
+  }
+
+  @Patch(':id')
+  @Roles('operator', 'admin')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Rectify profile fields on the rider’s request (logged: who, why, which fields)' })
+  rectify(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() body: RectifyRiderRequestDto) {
+    return this.rights.rectify(actor, id, body);
+  }
+
+  @Get(':id/personal-data')
+  @Roles('operator', 'admin')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Everything held about the rider, to hand to them (Ley 1581: know); logged' })
+  personalData(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
+    return this.rights.personalData(actor, id);
+  }
+
+  @Get(':id/consents')
+  @Roles('operator', 'admin')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Current purposes and the append-only consent history' })
+  consents(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
+    return this.rights.consents(actor, id);
+  }
+
+  @Post(':id/consents')
+  @HttpCode(200)
+  @Roles('operator', 'admin')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Record the purposes the rider authorises from now on (on their request)' })
+  changeConsents(
+    @CurrentActor() actor: Actor,
+    @Param('id', UuidPipe) id: string,
+    @Body() body: ChangeConsentsRequestDto,
+  ) {
+    return this.rights.changeConsents(actor, id, body);
+  }
+
+  @Post(':id/anonymise')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Remove every direct identifier for good; trips stay in the statistics (409 with a bike out)',
+  })
+  anonymise(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() body: AnonymiseRiderRequestDto) {
+    return this.privacy.anonymise(actor, id, body.reason);
   }
 
   @Post(':id/verify')

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsDateInRange } from '../common/dates';
 
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -7,17 +8,24 @@ export class StatsQueryDto {
   /** First local date (America/Bogota), inclusive, YYYY-MM-DD; default: 29 days before `to` */
   @IsOptional()
   @Matches(LOCAL_DATE, { message: 'from must be a local date YYYY-MM-DD' })
+  @IsDateInRange()
   from?: string;
 
   /** Last local date, inclusive, YYYY-MM-DD; default: today. At most 400 days after `from` */
   @IsOptional()
   @Matches(LOCAL_DATE, { message: 'to must be a local date YYYY-MM-DD' })
+  @IsDateInRange()
   to?: string;
 
   /** Only trips that start or end at this station (and this station's samples, moves, reports) */
   @IsOptional()
   @IsUUID()
   stationId?: string;
+
+  /** `include` counts the SYNTHETIC demo trips and riders too; default `exclude` (real data only) */
+  @IsOptional()
+  @IsIn(['include', 'exclude'])
+  synthetic?: 'include' | 'exclude';
 }
 
 export class FailedJobsQueryDto {

@@ -11,9 +11,19 @@ export interface StaticMount {
   maxAgeSeconds: number;
 }
 
+/** A single file served at a fixed root path (the service worker and the PWA manifest). */
+export interface RootFile {
+  file: string;
+  contentType: string;
+  /** Extra headers (Service-Worker-Allowed). Always `Cache-Control: no-cache`: a new worker must be seen at once. */
+  headers?: Record<string, string>;
+}
+
 export interface WebAssets {
   indexFile: string;
   mounts: StaticMount[];
+  /** Exact path → file, e.g. `/sw.js`: a service worker's scope is its own folder, so it lives at the root. */
+  rootFiles?: Record<string, RootFile>;
 }
 
 /** Paths the web app never answers, whatever the request: they belong to the API and its neighbours. */
@@ -44,12 +54,22 @@ export function locateWebAssets(start: string = process.cwd()): WebAssets | null
     ['/vendor/leaflet/', 'leaflet', 'dist'],
     ['/vendor/chart.js/', 'chart.js', 'dist'],
     ['/vendor/socket.io/', 'socket.io-client', 'dist'],
+    // IndexedDB with promises: the operator's actions queued while the tablet is offline.
+    ['/vendor/idb/', 'idb', 'build'],
   ];
   for (const [prefix, pkg, sub] of vendor) {
     const dir = packageDir(pkg);
     if (dir) mounts.push({ prefix, root: join(dir, sub), maxAgeSeconds: 3600 });
   }
-  return { indexFile: join(web, 'index.html'), mounts };
+  const rootFiles: Record<string, RootFile> = {
+    '/sw.js': {
+      file: join(web, 'sw.js'),
+      contentType: 'text/javascript; charset=utf-8',
+      headers: { 'Service-Worker-Allowed': '/' },
+    },
+    '/manifest.webmanifest': { file: join(web, 'manifest.webmanifest'), contentType: 'application/manifest+json' },
+  };
+  return { indexFile: join(web, 'index.html'), mounts, rootFiles };
 }
 
 /**
@@ -71,6 +91,16 @@ export function webAssetsHandler(assets: WebAssets): RequestHandler {
     const path = req.path;
     if (RESERVED_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))) return next();
     if (path === '/' || path === '/index.html') return sendIndex(res, next);
+    const rootFile = assets.rootFiles?.[path];
+    if (rootFile) {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.setHeader('Content-Type', rootFile.contentType);
+      for (const [name, value] of Object.entries(rootFile.headers ?? {})) res.setHeader(name, value);
+      res.sendFile(rootFile.file, { dotfiles: 'deny', cacheControl: false }, (err) => {
+        if (err && !res.headersSent) next();
+      });
+      return;
+    }
     const mount = assets.mounts.find((m) => path.startsWith(m.prefix));
     if (mount) {
       const file = path.slice(mount.prefix.length);

@@ -23,6 +23,6 @@ export class WebModule implements OnModuleInit {
       this.logger.warn('apps/web/index.html not found from the working directory: the web app is not served');
       return;
     }
-    (adapter.getInstance() as Application).use(webAssetsHandler(assets));
+    adapter.getInstance<Application>().use(webAssetsHandler(assets));
   }
 }

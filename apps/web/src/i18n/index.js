@@ -15,8 +15,12 @@ export function t(key, params = {}) {
     console.warn(`[i18n] missing text: ${key}`);
     return key;
   }
-  if (typeof value !== 'string') return value;
-  return value.replace(/\{(\w+)\}/g, (m, name) => (params[name] === undefined ? m : String(params[name])));
+  return typeof value === 'string' ? fill(value, params) : value;
+}
+
+/** `text` with its {placeholders} filled in (for the items of a list text). */
+export function fill(text, params = {}) {
+  return text.replace(/\{(\w+)\}/g, (m, name) => (params[name] === undefined ? m : String(params[name])));
 }
 
 /** True when the catalog has a text for `key`. */

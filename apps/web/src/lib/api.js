@@ -27,7 +27,19 @@ export class ApiError extends Error {
  * @param {{ body?: unknown, headers?: Record<string,string>, auth?: boolean, raw?: boolean, signal?: AbortSignal }} options
  *   raw: return the Response itself (downloads).
  */
-export async function request(method, path, { body, headers = {}, auth = true, raw = false, signal } = {}) {
+export async function request(method, path, options = {}) {
+  try {
+    return await send(method, path, options);
+  } catch (error) {
+    // The access token expired during the shift: renew it once with the refresh token, then
+    // repeat the request once with the new one (same body, same Idempotency-Key).
+    if (!(error instanceof ApiError) || error.status !== 401 || !error.sentToken || !session.refreshToken) throw error;
+    if (!(await refreshSession(error.sentToken))) throw error;
+    return send(method, path, { ...options, retried: true });
+  }
+}
+
+async function send(method, path, { body, headers = {}, auth = true, raw = false, signal, retried = false } = {}) {
   const token = auth ? session.token : null;
   let res;
   try {
@@ -53,7 +65,7 @@ export async function request(method, path, { body, headers = {}, auth = true, r
     const text = await res.text();
     return text ? JSON.parse(text) : null;
   }
-  let payload = {};
+  let payload;
   try {
     payload = await res.json();
   } catch {
@@ -66,9 +78,75 @@ export async function request(method, path, { body, headers = {}, auth = true, r
     details: payload.details,
     errorId: payload.errorId,
   });
-  // An expired or revoked token: end the session everywhere (the app shows the login again).
-  if (res.status === 401 && token && error.code === 'UNAUTHENTICATED') session.end('expired');
+  // An expired or revoked token: end the session everywhere (the app shows the login again) —
+  // unless a refresh token can still renew it (`request` tries that once).
+  if (res.status === 401 && token && error.code === 'UNAUTHENTICATED') {
+    if (session.refreshToken && !retried) error.sentToken = token;
+    else session.end('expired');
+  }
   throw error;
+}
+
+let refreshing = null;
+
+/**
+ * Renews the access token with the refresh token; one request at a time, shared by every caller
+ * (the API rotates the pair and treats a reused refresh token as theft). `staleToken`: the token
+ * that was refused — when another caller already replaced it, there is nothing to do. Resolves
+ * true when a fresh token is in place; a refused refresh ends the session.
+ */
+export function refreshSession(staleToken = session.token) {
+  if (staleToken !== session.token && session.token) return Promise.resolve(true);
+  refreshing ??= (async () => {
+    const refreshToken = session.refreshToken;
+    if (!refreshToken) return false;
+    try {
+      const tokens = await send('POST', '/api/v1/auth/refresh', { body: { refreshToken }, auth: false });
+      session.renew(tokens);
+      return true;
+    } catch (error) {
+      // No network: keep the session, the next request tries again. A refusal: sign in again.
+      if (error instanceof ApiError && error.status >= 400 && error.status < 500) session.end('expired');
+      return false;
+    }
+  })().finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+let refreshTimer = null;
+
+/** Renews the token shortly before it expires, so live sockets reconnect with a valid one. */
+export function keepSessionFresh() {
+  clearTimeout(refreshTimer);
+  const expiresAt = session.expiresAt;
+  if (!session.refreshToken || !expiresAt) return;
+  const left = expiresAt - Date.now();
+  refreshTimer = setTimeout(
+    async () => {
+      // Offline: try again in a while (the 401 path also renews it when the network is back).
+      if (!(await refreshSession()) && session.refreshToken) refreshTimer = setTimeout(keepSessionFresh, 30_000);
+    },
+    Math.max(2_000, left - Math.min(60_000, left / 4)),
+  );
+}
+
+/** Ends the session here, then on the server too (best effort: the tablet may be offline). */
+export async function logout() {
+  clearTimeout(refreshTimer);
+  const { token, refreshToken } = session;
+  session.end('logout');
+  if (!token) return;
+  try {
+    await send('POST', '/api/v1/auth/logout', {
+      body: refreshToken ? { refreshToken } : {},
+      headers: { Authorization: `Bearer ${token}` },
+      auth: false,
+    });
+  } catch {
+    // The server could not be told (offline, or an API without sessions); the tokens are gone here.
+  }
 }
 
 export const api = {

@@ -106,6 +106,29 @@ export function tableWrap(label, table, { tall = false } = {}) {
   );
 }
 
+/** A page section with its heading: `panel('loans-title', t('operator.openLoansTitle'), ...children)`. */
+export function panel(id, title, ...children) {
+  return h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
+}
+
+/** A table with one header row of column titles and the given body rows. */
+export function dataTable(columns, rows, props = {}) {
+  return h(
+    'table',
+    { class: 'table', ...props },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        columns.map((c) => h('th', { scope: 'col' }, c)),
+      ),
+    ),
+    h('tbody', {}, rows),
+  );
+}
+
 /**
  * Runs `work` with `button` disabled and marked busy, ignoring any click while it runs: a double
  * click or an impatient second tap never starts a second request.

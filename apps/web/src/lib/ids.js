@@ -29,6 +29,11 @@ export class Attempt {
     return this.#key;
   }
 
+  /** The key of the attempt in progress, or null (a queued action is matched by it). */
+  get key() {
+    return this.#key;
+  }
+
   /** The attempt is over: the next request gets a fresh key. */
   done() {
     this.#key = null;

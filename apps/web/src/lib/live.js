@@ -90,7 +90,9 @@ export function connectAvailability(store, { onStatus = () => {} } = {}) {
 
   onStatus('connecting');
   const initial = load();
-  const socket = io('/availability');
+  // Websocket from the start, no long-polling: with several API processes behind one port a
+  // polling session would need sticky routing (API_PROCESSES); the HTTP polling above is the fallback.
+  const socket = io('/availability', { transports: ['websocket'] });
   let connectedBefore = false;
   socket.on('connect', () => {
     stopPolling();
@@ -125,26 +127,47 @@ export function connectAvailability(store, { onStatus = () => {} } = {}) {
 }
 
 /**
- * The staff namespace. The token is read at every (re)connection, so a new sign-in is picked up.
- * @param {{ onAlert?: Function, onExportProgress?: Function, onStatus?: Function }} handlers
+ * The staff namespace. The token is read at every (re)connection, so a new sign-in or a silently
+ * refreshed token is picked up. The server disconnects the socket when the access token expires:
+ * the client then asks the API who it is (a 401 there renews the token with the refresh token, or
+ * ends the session) and connects again.
+ * @param {{ onAlert?: Function, onAlertResolved?: Function, onAlertAcknowledged?: Function,
+ *   onExportProgress?: Function, onStatus?: Function }} handlers
  */
-export function connectOperations({ onAlert = () => {}, onExportProgress = () => {}, onStatus = () => {} } = {}) {
+export function connectOperations({
+  onAlert = () => {},
+  onAlertResolved = () => {},
+  onAlertAcknowledged = () => {},
+  onExportProgress = () => {},
+  onStatus = () => {},
+} = {}) {
   let closed = false;
   const retryLater = () => setTimeout(() => !closed && !socket.connected && socket.connect(), 5000);
+  const reconnectWithFreshToken = () =>
+    api.get('/api/v1/auth/me').then(
+      () => !closed && !socket.connected && socket.connect(),
+      () => {},
+    );
   onStatus('connecting');
   const socket = io('/operations', { auth: (cb) => cb({ token: session.token ?? '' }) });
   socket.on('connect', () => onStatus('online'));
-  socket.on('disconnect', () => onStatus('offline'));
+  socket.on('disconnect', (reason) => {
+    onStatus('offline');
+    // Only a disconnection by the server stops socket.io's own reconnection.
+    if (reason === 'io server disconnect' && session.signedIn) void reconnectWithFreshToken();
+  });
   socket.on('connect_error', (err) => {
     onStatus('offline');
     if (err?.message === 'UNAUTHENTICATED') {
-      // Ask the API who we are: a 401 there ends the session and shows the login page; otherwise
-      // the refusal was a race with a new sign-in, and we try again.
+      // Ask the API who we are: a 401 there renews the token (or ends the session and shows the
+      // login page); otherwise the refusal was a race with a new sign-in, and we try again.
       api.get('/api/v1/auth/me').then(retryLater, () => {});
       return;
     }
     if (!socket.active) retryLater();
   });
+  socket.on('alert:resolved', onAlertResolved);
+  socket.on('alert:acknowledged', onAlertAcknowledged);
   socket.on('alert', onAlert);
   socket.on('export:progress', onExportProgress);
   return {

@@ -1,7 +1,11 @@
 // The signed-in staff member, kept in sessionStorage: it lives as long as the tab, and closing the
-// tab on a shared station tablet signs the operator out.
+// tab on a shared station tablet signs the operator out. When the API gives a refresh token (a
+// session for the shift), the short-lived access token is renewed silently (lib/api.js): a minute
+// before it expires, and once after any 401.
 const TOKEN = 'metrobici.token';
 const ACTOR = 'metrobici.actor';
+const REFRESH = 'metrobici.refresh';
+const EXPIRES = 'metrobici.expiresAt';
 const listeners = new Set();
 
 export const session = {
@@ -16,6 +20,15 @@ export const session = {
       return null;
     }
   },
+  /** The refresh token of the session, or null (an API without sessions). */
+  get refreshToken() {
+    return sessionStorage.getItem(REFRESH);
+  },
+  /** When the access token expires (ms since epoch), or null when unknown. */
+  get expiresAt() {
+    const at = Number(sessionStorage.getItem(EXPIRES));
+    return Number.isFinite(at) && at > 0 ? at : null;
+  },
   get signedIn() {
     return Boolean(this.token && this.actor);
   },
@@ -23,16 +36,21 @@ export const session = {
     const actor = this.actor;
     return Boolean(actor && roles.includes(actor.role));
   },
-  start(token, actor) {
-    sessionStorage.setItem(TOKEN, token);
+  /** `tokens`: the login answer `{ accessToken, refreshToken?, expiresIn? }` (or the access token alone). */
+  start(tokens, actor) {
+    storeTokens(typeof tokens === 'string' ? { accessToken: tokens } : tokens);
     sessionStorage.setItem(ACTOR, JSON.stringify(actor));
     notify('start');
+  },
+  /** A refreshed pair: same person, new tokens (no page change). */
+  renew(tokens) {
+    storeTokens(tokens);
+    notify('renewed');
   },
   /** reason: 'logout' | 'expired' */
   end(reason = 'logout') {
     const had = this.signedIn;
-    sessionStorage.removeItem(TOKEN);
-    sessionStorage.removeItem(ACTOR);
+    for (const key of [TOKEN, ACTOR, REFRESH, EXPIRES]) sessionStorage.removeItem(key);
     if (had) notify(reason);
   },
   onChange(fn) {
@@ -40,6 +58,14 @@ export const session = {
     return () => listeners.delete(fn);
   },
 };
+
+function storeTokens({ accessToken, refreshToken, expiresIn }) {
+  sessionStorage.setItem(TOKEN, accessToken);
+  if (refreshToken) sessionStorage.setItem(REFRESH, refreshToken);
+  else sessionStorage.removeItem(REFRESH);
+  if (Number(expiresIn) > 0) sessionStorage.setItem(EXPIRES, String(Date.now() + Number(expiresIn) * 1000));
+  else sessionStorage.removeItem(EXPIRES);
+}
 
 function notify(reason) {
   for (const fn of listeners) fn(reason);

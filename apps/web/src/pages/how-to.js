@@ -1,14 +1,16 @@
 // How to use the service, and the privacy notice (Ley 1581 de 2012).
-import { t } from '../i18n/index.js';
-import { h, replace } from '../lib/dom.js';
-import { DEFAULT_SERVICE_INFO, loadServiceInfo, openingHoursLines } from '../lib/service-info.js';
+import { fill, t } from '../i18n/index.js';
+import { h } from '../lib/dom.js';
+import { documentCodesText, loadServiceInfo, openingHoursLines } from '../lib/service-info.js';
 
-export function renderHowTo(view) {
-  const body = h('div', { class: 'prose' });
-  view.append(h('h1', {}, t('howTo.title')), body);
-  const draw = (info) =>
-    replace(
-      body,
+export async function renderHowTo(view) {
+  const info = await loadServiceInfo();
+  const steps = t('howTo.steps').map((s) => fill(s, { documentTypes: documentCodesText(info) }));
+  view.append(
+    h('h1', {}, t('howTo.title')),
+    h(
+      'div',
+      { class: 'prose' },
       h(
         'section',
         { 'aria-labelledby': 'h-free' },
@@ -45,7 +47,7 @@ export function renderHowTo(view) {
         h(
           'ol',
           {},
-          t('howTo.steps').map((s) => h('li', {}, s)),
+          steps.map((s) => h('li', {}, s)),
         ),
       ),
       h(
@@ -56,7 +58,6 @@ export function renderHowTo(view) {
         h('p', { class: 'hint' }, t('howTo.termsVersion', { version: info.termsVersion })),
       ),
       h('p', {}, h('a', { class: 'btn', href: '#/registro' }, t('howTo.registerCta'))),
-    );
-  draw(DEFAULT_SERVICE_INFO);
-  void loadServiceInfo().then(draw);
+    ),
+  );
 }

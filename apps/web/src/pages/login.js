@@ -1,7 +1,8 @@
 // Staff sign-in: e-mail + password → bearer token (sessionStorage) → the role's home page.
 import { t } from '../i18n/index.js';
-import { api, errorMessage } from '../lib/api.js';
-import { field, h, messageArea, whileBusy } from '../lib/dom.js';
+import { api } from '../lib/api.js';
+import { field, h, messageArea } from '../lib/dom.js';
+import { LocalProblem, refuse, sendOnSubmit } from '../lib/request.js';
 import { homeFor, session } from '../lib/session.js';
 
 export function renderLogin(view, { navigate, flash }) {
@@ -33,41 +34,42 @@ export function renderLogin(view, { navigate, flash }) {
   );
   view.append(h('h1', { id: 'login-title' }, t('login.title')), h('p', { class: 'lead' }, t('login.intro')), form);
 
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void whileBusy(submit, async () => {
+  /** An empty field is marked under itself (no message) and gets the focus. */
+  const required = (f, value) => {
+    if (value) return;
+    f.setError(t('common.requiredField'));
+    refuse('', f.input);
+  };
+  sendOnSubmit(form, submit, {
+    message,
+    request: async () => {
       email.setError(null);
       password.setError(null);
-      if (!email.input.value.trim()) {
-        email.setError(t('common.requiredField'));
-        email.input.focus();
-        return;
-      }
-      if (!password.input.value) {
-        password.setError(t('common.requiredField'));
-        password.input.focus();
-        return;
-      }
-      try {
-        const { accessToken } = await api.post(
-          '/api/v1/auth/login',
-          { email: email.input.value.trim(), password: password.input.value },
-          { auth: false },
-        );
-        const actor = await api.get('/api/v1/auth/me', {
-          headers: { Authorization: `Bearer ${accessToken}` },
-          auth: false,
-        });
-        session.start(accessToken, actor);
-        const after = sessionStorage.getItem('metrobici.after-login');
-        sessionStorage.removeItem('metrobici.after-login');
-        navigate(after && after !== '#/ingresar' ? after : homeFor(actor.role));
-      } catch (error) {
-        password.input.value = '';
-        message.set(errorMessage(error), 'error');
-        password.input.focus();
-      }
-    });
+      required(email, email.input.value.trim());
+      required(password, password.input.value);
+      // With sessions the answer also carries `refreshToken` and `expiresIn` (lib/session.js).
+      const tokens = await api.post(
+        '/api/v1/auth/login',
+        { email: email.input.value.trim(), password: password.input.value },
+        { auth: false },
+      );
+      const actor = await api.get('/api/v1/auth/me', {
+        headers: { Authorization: `Bearer ${tokens.accessToken}` },
+        auth: false,
+      });
+      return { tokens, actor };
+    },
+    after: ({ tokens, actor }) => {
+      session.start(tokens, actor);
+      const after = sessionStorage.getItem('metrobici.after-login');
+      sessionStorage.removeItem('metrobici.after-login');
+      navigate(after && after !== '#/ingresar' ? after : homeFor(actor.role));
+    },
+    onError: (error) => {
+      if (error instanceof LocalProblem) return;
+      password.input.value = '';
+      password.input.focus();
+    },
   });
 
   if (session.signedIn) {

@@ -1,10 +1,12 @@
-import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import { BOGOTA_TIME_ZONE, Clock } from '@metrobici/common';
 import { APP_CONFIG, type AppConfig } from '@metrobici/config';
 import { ExportService } from '@metrobici/exports';
-import { EXPORTS_JOBS, EXPORTS_QUEUE, type ExportsJobName } from '../queues';
+import { EXPORT_BUILD_JOB_OPTIONS, EXPORTS_JOBS, EXPORTS_QUEUE, type ExportsJobName } from '../queues';
+import { type JobTable, runJob, startJobTable } from './job-table';
+import { ScheduleKeeper } from './schedule-keeper';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -16,70 +18,48 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @Processor(EXPORTS_QUEUE, { concurrency: 1 })
 export class ExportsProcessor extends WorkerHost implements OnApplicationBootstrap {
-  private readonly logger = new Logger(ExportsProcessor.name);
+  private readonly jobs: JobTable<ExportsJobName>;
 
   constructor(
     @InjectQueue(EXPORTS_QUEUE) private readonly queue: Queue,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly clock: Clock,
     private readonly exports: ExportService,
+    private readonly keeper: ScheduleKeeper,
   ) {
     super();
+    const cron = config.exports.nightlyCron;
+    this.jobs = {
+      'export.build': {
+        options: EXPORT_BUILD_JOB_OPTIONS,
+        handle: async (job) => {
+          const exportId = (job.data as { exportId?: unknown } | undefined)?.exportId;
+          // A malformed payload will not get better with retries.
+          if (typeof exportId !== 'string' || !UUID.test(exportId))
+            throw new Error(`export.build needs a UUID exportId, got ${JSON.stringify(job.data)}`);
+          const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+          return this.exports.build(exportId, { finalAttempt });
+        },
+      },
+      'export.nightly': {
+        repeat: cron ? { pattern: cron, tz: BOGOTA_TIME_ZONE } : null,
+        options: {
+          removeOnComplete: 30,
+          removeOnFail: 100,
+          attempts: 3,
+          backoff: { type: 'exponential', delay: 10_000 },
+        },
+        handle: async () => ({ exportId: await this.exports.requestNightly(this.clock.now()) }),
+      },
+    };
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const name of EXPORTS_JOBS) assertHandled(name);
-    const cron = this.config.exports.nightlyCron;
-    if (cron) {
-      await this.queue.upsertJobScheduler(
-        'export.nightly',
-        { pattern: cron, tz: BOGOTA_TIME_ZONE },
-        {
-          name: 'export.nightly',
-          opts: {
-            removeOnComplete: 30,
-            removeOnFail: 100,
-            attempts: 3,
-            backoff: { type: 'exponential', delay: 10_000 },
-          },
-        },
-      );
-    } else {
-      await this.queue.removeJobScheduler('export.nightly');
-    }
+    await startJobTable(this.queue, EXPORTS_JOBS, this.jobs);
+    this.keeper.register(this.queue, this.jobs);
   }
 
-  async process(job: Job): Promise<unknown> {
-    const name = job.name as ExportsJobName;
-    switch (name) {
-      case 'export.build': {
-        const exportId = (job.data as { exportId?: unknown } | undefined)?.exportId;
-        // A malformed payload will not get better with retries.
-        if (typeof exportId !== 'string' || !UUID.test(exportId))
-          throw new Error(`export.build needs a UUID exportId, got ${JSON.stringify(job.data)}`);
-        const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        return this.exports.build(exportId, { finalAttempt });
-      }
-      case 'export.nightly':
-        return { exportId: await this.exports.requestNightly(this.clock.now()) };
-      default: {
-        const unhandled: never = name;
-        this.logger.error(`No handler for job ${String(unhandled)}`);
-        throw new Error(`No handler for job ${String(unhandled)}`);
-      }
-    }
-  }
-}
-
-/** Fails start-up when a declared job name has no case in `process`. */
-function assertHandled(name: ExportsJobName): void {
-  switch (name) {
-    case 'export.build':
-    case 'export.nightly':
-      return;
-    default: {
-      const unhandled: never = name;
-      throw new Error(`Job ${String(unhandled)} has no handler`);
-    }
+  process(job: Job): Promise<unknown> {
+    return runJob(EXPORTS_QUEUE, this.jobs, job);
   }
 }

@@ -4,9 +4,9 @@ describe('MicroBatcher', () => {
   it('runs the keys submitted together as one batch and answers each caller', async () => {
     const calls: number[][] = [];
     const batcher = new MicroBatcher<number, string>(
-      async (keys) => {
+      (keys) => {
         calls.push(keys);
-        return new Map(keys.filter((k) => k !== 3).map((k) => [k, `r${k}`]));
+        return Promise.resolve(new Map(keys.filter((k) => k !== 3).map((k) => [k, `r${k}`])));
       },
       { maxSize: 10, maxWaitMs: 5 },
     );
@@ -17,7 +17,7 @@ describe('MicroBatcher', () => {
   it('flushes at maxSize without waiting', async () => {
     const calls: number[][] = [];
     const batcher = new MicroBatcher<number, number>(
-      async (keys) => (calls.push(keys), new Map(keys.map((k) => [k, k]))),
+      (keys) => (calls.push(keys), Promise.resolve(new Map(keys.map((k) => [k, k])))),
       { maxSize: 2, maxWaitMs: 10_000 },
     );
     await expect(Promise.all([1, 2].map((k) => batcher.submit(k)))).resolves.toEqual([1, 2]);
@@ -26,10 +26,10 @@ describe('MicroBatcher', () => {
 
   it('retries each key alone when the batch fails, so only the poisoned key fails', async () => {
     const batcher = new MicroBatcher<number, number>(
-      async (keys) => {
-        if (keys.includes(2)) throw new Error(`bad batch ${keys.join(',')}`);
-        return new Map(keys.map((k) => [k, k * 10]));
-      },
+      (keys) =>
+        keys.includes(2)
+          ? Promise.reject(new Error(`bad batch ${keys.join(',')}`))
+          : Promise.resolve(new Map(keys.map((k) => [k, k * 10]))),
       { maxSize: 10, maxWaitMs: 1 },
     );
     const results = await Promise.allSettled([1, 2, 3].map((k) => batcher.submit(k)));

@@ -1,8 +1,16 @@
-import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import { type AggregateOutcome, StatsService } from '@metrobici/stats';
-import { TRIPS_CONCURRENCY, TRIPS_JOBS, TRIPS_QUEUE, type TripAggregateJob, type TripsJobName } from '../queues';
+import {
+  TRIP_JOB_OPTIONS,
+  TRIPS_CONCURRENCY,
+  TRIPS_JOBS,
+  TRIPS_QUEUE,
+  type TripAggregateJob,
+  type TripsJobName,
+} from '../queues';
+import { type JobTable, runJob, startJobTable } from './job-table';
 import { MicroBatcher } from './micro-batcher';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -16,48 +24,36 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @Processor(TRIPS_QUEUE, { concurrency: TRIPS_CONCURRENCY })
 export class TripsProcessor extends WorkerHost implements OnApplicationBootstrap {
-  private readonly logger = new Logger(TripsProcessor.name);
   private readonly batcher = new MicroBatcher<string, AggregateOutcome>((ids) => this.stats.aggregateTrips(ids), {
     maxSize: TRIPS_CONCURRENCY,
     maxWaitMs: 5,
   });
-
-  constructor(private readonly stats: StatsService) {
-    super();
-  }
-
-  onApplicationBootstrap(): void {
-    for (const name of TRIPS_JOBS) assertHandled(name);
-  }
-
-  async process(job: Job): Promise<unknown> {
-    const name = job.name as TripsJobName;
-    switch (name) {
-      case 'trip.aggregate': {
+  private readonly jobs: JobTable<TripsJobName> = {
+    'trip.aggregate': {
+      options: TRIP_JOB_OPTIONS,
+      handle: async (job) => {
         const data = job.data as Partial<TripAggregateJob> | null;
         if (typeof data?.loanId !== 'string' || !UUID.test(data.loanId))
           throw new UnrecoverableError(`invalid payload: ${JSON.stringify(job.data)}`);
         const outcome = await this.batcher.submit(data.loanId);
         if (outcome === undefined) throw new UnrecoverableError(`loan ${data.loanId} does not exist`);
         return { loanId: data.loanId, outcome };
-      }
-      default: {
-        const unhandled: never = name;
-        this.logger.error(`No handler for job ${String(unhandled)}`);
-        throw new UnrecoverableError(`No handler for job ${String(unhandled)}`);
-      }
-    }
-  }
-}
+      },
+    },
+  };
 
-/** Fails start-up when a declared job name has no case in `process`. */
-function assertHandled(name: TripsJobName): void {
-  switch (name) {
-    case 'trip.aggregate':
-      return;
-    default: {
-      const unhandled: never = name;
-      throw new Error(`Job ${String(unhandled)} has no handler`);
-    }
+  constructor(
+    @InjectQueue(TRIPS_QUEUE) private readonly queue: Queue,
+    private readonly stats: StatsService,
+  ) {
+    super();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await startJobTable(this.queue, TRIPS_JOBS, this.jobs);
+  }
+
+  process(job: Job): Promise<unknown> {
+    return runJob(TRIPS_QUEUE, this.jobs, job);
   }
 }

@@ -26,7 +26,12 @@ describe('buildManifest', () => {
       timeZone: 'America/Bogota',
       suppressionK: 10,
     });
-    expect(manifest.files[0]).toEqual({ name: 'trips.csv', rows: 5, sha256: sha256('trips.csv'), bytes: 9 });
+    expect(manifest.files[0]).toEqual({
+      name: 'stations.geojson',
+      rows: PACKAGE_FILES.length - 1,
+      sha256: sha256('stations.geojson'),
+      bytes: 16,
+    });
   });
 
   it('refuses a missing or an unknown file', () => {
@@ -36,7 +41,7 @@ describe('buildManifest', () => {
         base,
         PACKAGE_FILES.slice(1).map((n) => file(n)),
       ),
-    ).toThrow('package file trips.csv is missing');
+    ).toThrow('package file stations.geojson is missing');
     expect(() => buildManifest(base, [...PACKAGE_FILES.map((n) => file(n)), file('riders.csv')])).toThrow(
       'unknown package file(s): riders.csv',
     );

@@ -3,7 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type Actor, bogotaDate, Clock, DomainError, isValidLocalDate } from '@metrobici/common';
 import { APP_CONFIG, type AppConfig } from '@metrobici/config';
-import { changeStationCounts, PilotEventEntity, PilotStateEntity, ServiceHours } from '@metrobici/stations';
+import { tripSql } from '@metrobici/loans';
+import {
+  lockPilotState,
+  PilotEventEntity,
+  type PilotStateEntity,
+  recordPilotClosed,
+  recordPilotReopened,
+  ServiceHours,
+} from '@metrobici/stations';
 import { ExportEntity } from '../export.entity';
 import { ExportService, type ExportView, toExportView } from '../export.service';
 
@@ -103,46 +111,29 @@ export class PilotService {
     if (start && input.endDate < start) throw invalid(`endDate no puede ser anterior al inicio del piloto (${start}).`);
 
     await this.dataSource.transaction(async (manager) => {
-      const state = await this.lockState(manager);
+      const state = await lockPilotState(manager);
       if (state.status === 'closed') {
         throw new DomainError('PILOT_ALREADY_CLOSED', 'El piloto ya está cerrado.', {
           closedAt: iso(state.closedAt),
           endDate: state.endDate,
         });
       }
-      const [{ n: openLoans }] = (await manager.query(
+      const [{ n: openLoans }] = await manager.query<Array<{ n: number }>>(
         `SELECT count(*)::integer AS n FROM loans WHERE state = 'open'`,
-      )) as Array<{ n: number }>;
+      );
       const exportId = await this.exports.enqueue(
         manager,
         'pilot_final',
         { from: await this.firstDay(manager, start, input.endDate), to: input.endDate },
         actor.id,
       );
-      await manager.update(
-        PilotStateEntity,
-        { id: 1 },
-        {
-          status: 'closed',
-          endDate: input.endDate,
-          closedAt: now,
-          closedBy: actor.id,
-          reopenedAt: null,
-          reopenedBy: null,
-          reopenReason: null,
-          finalExportId: exportId,
-        },
-      );
-      await manager.insert(PilotEventEntity, {
-        type: 'closed',
+      await recordPilotClosed(manager, {
         endDate: input.endDate,
-        reason: null,
         actorId: actor.id,
+        at: now,
         openLoans,
-        exportId,
-        occurredAt: now,
+        finalExportId: exportId,
       });
-      await this.republishStations(manager);
     });
     await this.hours.pilotState();
     return this.view(actor);
@@ -152,55 +143,31 @@ export class PilotService {
     assertAdmin(actor);
     const now = this.clock.now();
     await this.dataSource.transaction(async (manager) => {
-      const state = await this.lockState(manager);
+      const state = await lockPilotState(manager);
       if (state.status !== 'closed') throw new DomainError('PILOT_NOT_CLOSED', 'El piloto no está cerrado.');
-      const [{ n: openLoans }] = (await manager.query(
+      const [{ n: openLoans }] = await manager.query<Array<{ n: number }>>(
         `SELECT count(*)::integer AS n FROM loans WHERE state = 'open'`,
-      )) as Array<{ n: number }>;
-      await manager.update(
-        PilotStateEntity,
-        { id: 1 },
-        { status: 'running', reopenedAt: now, reopenedBy: actor.id, reopenReason: input.reason },
       );
-      await manager.insert(PilotEventEntity, {
-        type: 'reopened',
+      await recordPilotReopened(manager, {
         endDate: state.endDate,
         reason: input.reason,
         actorId: actor.id,
+        at: now,
         openLoans,
-        exportId: null,
-        occurredAt: now,
       });
-      await this.republishStations(manager);
     });
     await this.hours.pilotState();
     return this.view(actor);
   }
 
-  private async lockState(manager: EntityManager): Promise<PilotStateEntity> {
-    const state = await manager
-      .getRepository(PilotStateEntity)
-      .findOne({ where: { id: 1 }, lock: { mode: 'pessimistic_write' } });
-    if (!state) throw new Error('pilot_state has no row: run the migrations');
-    return state;
-  }
-
   /** The final package covers the whole pilot: from PILOT_START, else the first trip, to the end date. */
   private async firstDay(manager: EntityManager, start: string | null, endDate: string): Promise<string> {
     if (start) return start;
-    const [{ first }] = (await manager.query(
-      `SELECT min(started_at) AS first FROM loans WHERE state = 'closed'`,
-    )) as Array<{ first: Date | null }>;
+    const [{ first }] = await manager.query<Array<{ first: Date | null }>>(
+      `SELECT min(l.started_at) AS first FROM loans l WHERE ${tripSql('l')}`,
+    );
     const day = first ? bogotaDate(new Date(first)) : endDate;
     return day < endDate ? day : endDate;
-  }
-
-  /** Live maps and GBFS clients learn at once that stations stopped (or resumed) renting. */
-  private async republishStations(manager: EntityManager): Promise<void> {
-    const stations = (await manager.query(`SELECT id FROM stations WHERE kind = 'station' ORDER BY id`)) as Array<{
-      id: string;
-    }>;
-    for (const s of stations) await changeStationCounts(manager, s.id, {});
   }
 
   private async openLoans(actor: Actor): Promise<OpenLoanFollowUp[]> {

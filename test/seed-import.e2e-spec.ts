@@ -88,7 +88,7 @@ describe('demo seed (integration)', () => {
       bikes: 250,
       bikeEvents: 250,
       helmets: 100,
-      staff: 15,
+      staff: 16,
       riders: 8,
     });
     expect(summary.created.bikesByDonor).toEqual({ bavaria: 100, mintransporte: 120, uis: 30 });
@@ -166,13 +166,14 @@ describe('demo seed (integration)', () => {
     }> = await ds.query(
       `SELECT u.email, u.role, u.password_hash, s.code AS home, u.all_stations FROM staff_users u LEFT JOIN stations s ON s.id = u.home_station_id`,
     );
-    expect(staff).toHaveLength(15);
+    expect(staff).toHaveLength(16);
     expect(staff.map((u) => u.email).sort()).toEqual(DEMO_STAFF.map((u) => u.email).sort());
     for (const u of staff) expect(u.password_hash).toMatch(/^\$argon2id\$/);
     const admin = staff.find((u) => u.email === 'admin@metrobici.local');
     expect(admin?.role).toBe('admin');
     await expect(verifyPassword(admin?.password_hash ?? '', DEMO_STAFF_PASSWORD)).resolves.toBe(true);
     expect(staff.find((u) => u.email === 'planner@metrobici.local')?.role).toBe('planner');
+    expect(staff.find((u) => u.email === 'agencia@metrobici.local')?.role).toBe('agency');
     expect(staff.find((u) => u.email === 'operator@metrobici.local')).toMatchObject({
       role: 'operator',
       all_stations: true,

@@ -264,6 +264,14 @@ export const DEMO_STAFF: readonly DemoStaff[] = [
     allStations: false,
   },
   {
+    // The supervising agencies read the pilot through MDS only (read-only role).
+    email: 'agencia@metrobici.local',
+    role: 'agency',
+    fullName: 'Área Metropolitana de Bucaramanga (demo, MDS)',
+    homeStationCode: null,
+    allStations: false,
+  },
+  {
     email: 'operator@metrobici.local',
     role: 'operator',
     fullName: 'Promotor itinerante (demo)',

@@ -164,12 +164,14 @@ Metrobici is running.
   Web app    http://localhost:$PORT/
   API        http://localhost:$PORT/api/v1
   OpenAPI    http://localhost:$PORT/api/docs
-  GBFS       http://localhost:$PORT/gbfs/gbfs.json
+  GBFS       http://localhost:$PORT/gbfs/gbfs.json (3.0), http://localhost:$PORT/gbfs/v2.3/gbfs.json (2.3)
+  MDS        http://localhost:$PORT/mds/vehicles (agency token)
 
 Demo staff logins (password: $password)
   admin@metrobici.local      administrator
   planner@metrobici.local    planner
-  operator@metrobici.local   station operator
+  operator@metrobici.local   station operator (every station)
+  agencia@metrobici.local    agency (MDS only)
 
 Logs: $LOG_DIR/api.log, $LOG_DIR/worker.log
 Stop: npm run down   (PostgreSQL and Redis keep running)

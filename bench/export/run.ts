@@ -273,6 +273,8 @@ async function psqlCopy(databaseUrl: string, to: string): Promise<{ rows: number
     [SETTING.fromDate, FROM],
     [SETTING.toDate, to],
     [SETTING.co2, '120'],
+    // The API's default: synthetic trips stay out (the generated ones are not synthetic).
+    [SETTING.synthetic, 'false'],
   ]
     .map(([k, v]) => `set_config('${k}', '${v}', false)`)
     .join(', ');

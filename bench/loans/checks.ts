@@ -110,7 +110,7 @@ export async function consistencyChecks(ds: DataSource, expected: Expected): Pro
 /**
  * The kinds of rows a run wrote, one line per kind (counts aside): outbox events with their payload
  * keys and JSON types, bike log rows, bikes, idempotency records with their stored answer's keys,
- * loans by state — each with which of its columns are NULL (so a column one side fills and the
+ * loans by state, receipts — each with which of its columns are NULL (so a column one side fills and the
  * other leaves empty shows, whatever columns the tables have). The raw-SQL baseline must write the
  * same kinds as the API, or it would not be a baseline of the same work.
  */
@@ -133,6 +133,8 @@ export async function writeSignatures(ds: DataSource): Promise<string[]> {
        UNION ALL
        SELECT 'loans ' || state || ' ' || coalesce(end_reason, '-') || ' helmet:' || helmet || ' overdue:' || overdue || ${nulls('l')}
          FROM loans l
+       UNION ALL
+       SELECT 'loan_receipts' || ${nulls('r')} FROM loan_receipts r
      ) x ORDER BY sig`,
   );
   return rows.map((r) => r.sig);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 import { isoTimestampSql, outboxInsertSql } from '@metrobici/outbox';
 import type { CheckOutBody, Executor, Outcome, ReturnBody } from './load';
@@ -67,7 +67,7 @@ const loanViewSql = (bikeCode: string) => `jsonb_build_object(
   'fromStationId', l.from_station_id, 'toStationId', l.to_station_id,
   'startedAt', ${isoTimestampSql('l.started_at')}, 'dueAt', ${isoTimestampSql('l.due_at')},
   'endedAt', CASE WHEN l.ended_at IS NULL THEN NULL ELSE ${isoTimestampSql('l.ended_at')} END,
-  'state', l.state, 'endReason', l.end_reason, 'helmet', l.helmet, 'overdue', l.overdue,
+  'state', l.state, 'endReason', l.end_reason, 'helmet', l.helmet, 'helmetMissing', l.helmet_missing, 'overdue', l.overdue,
   'durationSeconds', CASE WHEN l.ended_at IS NULL THEN NULL ELSE round(extract(epoch FROM l.ended_at - l.started_at))::int END)`;
 
 // ---- check-out ------------------------------------------------------------------------------------
@@ -81,7 +81,8 @@ const CHECK_OUT_BEGIN = `WITH idem AS (
 const LOCK_BIKE = 'SELECT id, state, station_id FROM bikes WHERE code = $1 FOR UPDATE';
 const LOCK_RIDER = `SELECT r.status, EXISTS (SELECT 1 FROM loans o WHERE o.rider_id = r.id AND o.state = 'open') AS has_open
     FROM riders r WHERE r.id = $1 FOR UPDATE OF r`;
-// $1 actor, $2 key, $3 station, $4 bike id, $5 rider, $6 now, $7 bike code
+// $1 actor, $2 key, $3 station, $4 bike id, $5 rider, $6 now, $7 bike code, $8 receipt token hash,
+// $9 receipt token, $10 receipt url
 const CHECK_OUT_WRITE = `WITH l AS (
     INSERT INTO loans (journey_id, bike_id, rider_id, from_station_id, to_station_id, started_at, due_at, state, helmet, checked_out_by)
     VALUES (gen_random_uuid(), $4, $5, $3, NULL, $6, $6::timestamptz + interval '${LOAN_MINUTES} minutes', 'open', false, $1)
@@ -99,8 +100,12 @@ const CHECK_OUT_WRITE = `WITH l AS (
     INSERT INTO bike_events (bike_id, type, from_state, to_state, from_station_id, to_station_id, loan_id, actor_id, reason, occurred_at)
     SELECT $4, 'checked_out', 'available', 'on_loan', $3, NULL, l.id, $1, NULL, $6 FROM l
   ), lo AS (${LOAN_OPENED}
+  ), rc AS (
+    INSERT INTO loan_receipts (token_hash, journey_id) SELECT $8, l.journey_id FROM l
   ), ir AS (
-    UPDATE idempotency_records SET response_status = 201, response_body = ${loanViewSql('$7')}
+    UPDATE idempotency_records
+       SET response_status = 201,
+           response_body = ${loanViewSql('$7')} || jsonb_build_object('receipt', jsonb_build_object('token', $9::text, 'url', $10::text))
       FROM l WHERE actor_id = $1 AND scope = 'loan.check_out' AND key = $2
   )
   SELECT l.id, (SELECT count(*) FROM s)::int AS stations FROM l`;
@@ -232,8 +237,22 @@ export function sqlBaseline(databaseUrl: string, clients: number, staffIds: stri
         if (!rider) throw new Refused(404, 'RIDER_NOT_FOUND');
         if (rider.status !== 'active') throw new Refused(409, 'RIDER_NOT_ACTIVE');
         if (rider.has_open) throw new Refused(409, 'RIDER_HAS_OPEN_LOAN');
+        // The rider's receipt, as the API makes it (a random token; the table keeps its hash).
+        const token = randomBytes(24).toString('base64url');
+        const tokenHash = createHash('sha256').update(token, 'utf8').digest('hex');
         const [written] = (
-          await c.query(CHECK_OUT_WRITE, [actor, key, body.stationId, bike.id, body.riderId, new Date(), body.bikeCode])
+          await c.query(CHECK_OUT_WRITE, [
+            actor,
+            key,
+            body.stationId,
+            bike.id,
+            body.riderId,
+            new Date(),
+            body.bikeCode,
+            tokenHash,
+            token,
+            `http://127.0.0.1/#/recibo/${token}`,
+          ])
         ).rows;
         if (written.stations !== 1) throw new Refused(409, 'STATION_INACTIVE');
       }),

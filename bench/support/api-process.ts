@@ -41,7 +41,10 @@ export async function startApiProcess(options: {
 }): Promise<ApiProcess> {
   const script = join(REPO_ROOT, 'bench', 'support', 'api-server.js');
   const args = options.mode === 'dist' ? [script, 'dist'] : [join(REPO_ROOT, 'scripts', 'run-ts.js'), script, 'src'];
-  const child: ChildProcess = spawn(process.execPath, args, {
+  // BENCH_API_NODE_ARGS: Node.js flags for the API (its cluster processes inherit them), to profile
+  // it under load, e.g. `--cpu-prof --cpu-prof-dir=/tmp/api-prof` (not allowed in NODE_OPTIONS).
+  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: REPO_ROOT,
     // Only what the API needs: nothing from the developer's shell leaks into the measured process.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env, PORT: String(options.port) },

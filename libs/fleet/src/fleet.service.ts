@@ -4,7 +4,14 @@ import { DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 import { type Actor, canActAtStation, Clock, DomainError } from '@metrobici/common';
 import { IdempotencyService, type IdempotentResult } from '@metrobici/idempotency';
 import { appendToOutbox, outboxMessage } from '@metrobici/outbox';
-import { changeStationCounts, isUniqueViolation } from '@metrobici/stations';
+import {
+  assertStationCounted,
+  type CountChange,
+  isUniqueViolation,
+  type SqlParam,
+  stationCountsCtes,
+  translateCountViolation,
+} from '@metrobici/stations';
 import { BIKE_STATES, BikeEntity, type BikeState } from './bike.entity';
 import { BikeEventEntity, type BikeEventType } from './bike-event.entity';
 import { DonorEntity } from './donor.entity';
@@ -100,31 +107,40 @@ export const DEFAULT_BIKE_LIST_LIMIT = 500;
 export const MAX_BIKE_LIST_LIMIT = 1000;
 
 /**
- * Appends rows to the bike log in the caller's transaction, in ONE INSERT however many events.
- * The table is append-only (a trigger refuses UPDATE and DELETE).
+ * The INSERT of rows of the bike log, as the body of a CTE in the caller's statement (or a statement
+ * of its own: `recordBikeEvents`). The table is append-only (a trigger refuses UPDATE and DELETE).
  */
+export function bikeEventsSql(events: readonly NewBikeEvent[], param: SqlParam): string {
+  const rows = events.map(
+    (e) =>
+      `(${[
+        e.bikeId,
+        e.type,
+        e.fromState,
+        e.toState,
+        e.fromStationId,
+        e.toStationId,
+        e.loanId ?? null,
+        e.actorId,
+        e.reason ?? null,
+        e.occurredAt,
+      ]
+        .map((v, i) => `${param(v)}${BIKE_EVENT_CASTS[i]}`)
+        .join(', ')})`,
+  );
+  return `INSERT INTO bike_events (bike_id, type, from_state, to_state, from_station_id, to_station_id, loan_id, actor_id, reason, occurred_at)
+     VALUES ${rows.join(', ')}`;
+}
+
+/** Casts of the bike_events VALUES (a NULL parameter has no type of its own). */
+const BIKE_EVENT_CASTS = ['::uuid', '', '', '', '::uuid', '::uuid', '::uuid', '::uuid', '::text', '::timestamptz'];
+
+/** Appends rows to the bike log in the caller's transaction, in ONE INSERT however many events. */
 export async function recordBikeEvents(manager: EntityManager, events: NewBikeEvent[]): Promise<void> {
   if (events.length === 0) return;
   const params: unknown[] = [];
-  const rows = events.map((e) => {
-    const base = params.length;
-    params.push(
-      e.bikeId,
-      e.type,
-      e.fromState,
-      e.toState,
-      e.fromStationId,
-      e.toStationId,
-      e.loanId ?? null,
-      e.actorId,
-      e.reason ?? null,
-      e.occurredAt,
-    );
-    return `(${Array.from({ length: 10 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
-  });
   await manager.query(
-    `INSERT INTO bike_events (bike_id, type, from_state, to_state, from_station_id, to_station_id, loan_id, actor_id, reason, occurred_at)
-     VALUES ${rows.join(', ')}`,
+    bikeEventsSql(events, (value) => `$${params.push(value)}`),
     params,
   );
 }
@@ -145,61 +161,139 @@ export async function lockBike(manager: EntityManager, id: string): Promise<Bike
   return bike;
 }
 
+/** The columns `bikeFromRow` needs, for a caller's statement that locks a bike. */
+const LOCKED_BIKE_COLUMNS = 'id, code, state, station_id';
+
 /**
- * Moves a locked bike to a new state and place in the caller's transaction: station counters
- * (through `changeStationCounts`, so capacity and the outbox are handled there), the bike row and
- * one log row. Returns the bike as it now is.
+ * Locks a bike by code (SELECT ... FOR UPDATE) as a query for the caller's statement, so the lock
+ * can ride with other reads (a check-out reads station and pilot state in the same round trip).
+ * Lock bikes before riders, loans and stations. Read the row back with `bikeFromRow`.
  */
-export async function moveBike(manager: EntityManager, bike: BikeEntity, to: BikeTransition): Promise<BikeEntity> {
+export const lockBikeByCodeSql = (codeParam: string) =>
+  `SELECT ${LOCKED_BIKE_COLUMNS} FROM bikes WHERE code = ${codeParam} FOR UPDATE`;
+
+/** The bike a caller's statement locked (`lockBikeByCodeSql`), as JSON or columns; BIKE_NOT_FOUND when none. */
+export function bikeFromRow(
+  row: { id: string; code: string; state: string; station_id: string | null } | null,
+  code: string,
+): LockedBike {
+  if (!row) throw new DomainError('BIKE_NOT_FOUND', `No existe la bicicleta ${code}.`, { code });
+  return { id: row.id, code: row.code, state: row.state as BikeState, stationId: row.station_id };
+}
+
+/** What a move needs to know of the locked bike. */
+export type LockedBike = Pick<BikeEntity, 'id' | 'code' | 'state' | 'stationId'>;
+
+/** A bike move as CTEs for the caller's statement (see `bikeMoveSql`). */
+export interface BikeMoveSql {
+  /** CTE definitions to put after `WITH` (comma-separated, no trailing comma). */
+  ctes: string;
+  /**
+   * The stations whose counters move: after the statement, select `(SELECT count(*) FROM <cte>)`
+   * for each and pass it to `assertStationCounted` (a closed or missing station updates no row).
+   */
+  stations: Array<{ cte: string; stationId: string }>;
+  /** All counter changes together, for `translateCountViolation` of the statement's error. */
+  change: CountChange;
+  /** The bike row's new columns. */
+  patch: Partial<BikeEntity>;
+}
+
+/**
+ * A locked bike's move to a new state and place as data-modifying CTEs named `<prefix>_…`, so the
+ * caller writes it in the statement that makes the rest of its change (a check-out's loan, its
+ * outbox rows): station counters (`stationCountsCtes`, with their outbox rows), the bike row and one
+ * log row. The stations lib owns the counters SQL, this lib the bike's.
+ */
+export function bikeMoveSql(prefix: string, bike: LockedBike, to: BikeTransition, param: SqlParam): BikeMoveSql {
   const from = { state: bike.state, stationId: bike.stationId };
   const helmets = to.helmets ?? 0;
   const requireActive = to.requireActive ?? false;
   let helmetsMoved = helmets === 0;
+  const counters: Array<{ stationId: string; change: CountChange }> = [];
   if (from.stationId !== null && from.stationId === to.toStationId) {
     const available = rackShare(to.toState).available - rackShare(from.state).available;
     if (available !== 0 || helmets !== 0) {
-      await changeStationCounts(manager, from.stationId, { available, helmets, requireActive });
+      counters.push({ stationId: from.stationId, change: { available, helmets, requireActive } });
       helmetsMoved = true;
     }
   } else {
     if (from.stationId !== null && inRack(from.state)) {
       const share = rackShare(from.state);
       const taken = Math.min(helmets, 0);
-      await changeStationCounts(manager, from.stationId, {
-        docked: -share.docked,
-        available: -share.available,
-        helmets: taken,
-        requireActive,
+      counters.push({
+        stationId: from.stationId,
+        change: { docked: -share.docked, available: -share.available, helmets: taken, requireActive },
       });
       helmetsMoved ||= taken !== 0;
     }
     if (to.toStationId !== null && inRack(to.toState)) {
       const brought = Math.max(helmets, 0);
-      await changeStationCounts(manager, to.toStationId, { ...rackShare(to.toState), helmets: brought, requireActive });
+      counters.push({
+        stationId: to.toStationId,
+        change: { ...rackShare(to.toState), helmets: brought, requireActive },
+      });
       helmetsMoved ||= brought !== 0;
     }
   }
   // A helmet goes with a bike leaving or entering a rack; anything else is a caller's mistake.
   if (!helmetsMoved) throw new Error(`moveBike: no rack for a helmet change of ${helmets} (bike ${bike.id})`);
   const patch: Partial<BikeEntity> = { state: to.toState, stationId: to.toStationId };
-  if (to.note !== undefined) patch.note = to.note;
-  if (to.policeReport !== undefined) patch.policeReport = to.policeReport;
-  await manager.update(BikeEntity, { id: bike.id }, patch);
-  await recordBikeEvents(manager, [
-    {
-      bikeId: bike.id,
-      type: to.type,
-      fromState: from.state,
-      toState: to.toState,
-      fromStationId: from.stationId,
-      toStationId: to.toStationId,
-      loanId: to.loanId ?? null,
-      actorId: to.actorId,
-      reason: to.reason ?? null,
-      occurredAt: to.occurredAt,
-    },
-  ]);
-  return Object.assign(bike, patch);
+  const sets = [`state = ${param(to.toState)}`, `station_id = ${param(to.toStationId)}::uuid`, 'updated_at = now()'];
+  if (to.note !== undefined) {
+    patch.note = to.note;
+    sets.push(`note = ${param(to.note)}`);
+  }
+  if (to.policeReport !== undefined) {
+    patch.policeReport = to.policeReport;
+    sets.push(`police_report = ${param(to.policeReport)}`);
+  }
+  const stations = counters.map((c, i) => ({ cte: `${prefix}_s${i}`, stationId: c.stationId }));
+  const ctes = [
+    ...counters.map((c, i) => stationCountsCtes(stations[i].cte, c.stationId, c.change, param)),
+    `${prefix}_bike AS (UPDATE bikes SET ${sets.join(', ')} WHERE id = ${param(bike.id)})`,
+    `${prefix}_event AS (${bikeEventsSql(
+      [
+        {
+          bikeId: bike.id,
+          type: to.type,
+          fromState: from.state,
+          toState: to.toState,
+          fromStationId: from.stationId,
+          toStationId: to.toStationId,
+          loanId: to.loanId ?? null,
+          actorId: to.actorId,
+          reason: to.reason ?? null,
+          occurredAt: to.occurredAt,
+        },
+      ],
+      param,
+    )})`,
+  ];
+  const change: CountChange = {
+    docked: counters.reduce((max, c) => Math.max(max, c.change.docked ?? 0), 0),
+    helmets: counters.reduce((min, c) => Math.min(min, c.change.helmets ?? 0), 0),
+  };
+  return { ctes: ctes.join(',\n       '), stations, change, patch };
+}
+
+/**
+ * Moves a locked bike to a new state and place in the caller's transaction, in one statement
+ * (`bikeMoveSql`): station counters with their outbox rows, the bike row and one log row. Returns
+ * the bike as it now is.
+ */
+export async function moveBike<B extends LockedBike>(manager: EntityManager, bike: B, to: BikeTransition): Promise<B> {
+  const params: unknown[] = [];
+  const move = bikeMoveSql('m', bike, to, (value) => `$${params.push(value)}`);
+  const counts = move.stations.map((s) => `(SELECT count(*) FROM ${s.cte})::int AS ${s.cte}`);
+  let rows: Array<Record<string, number>>;
+  try {
+    rows = await manager.query(`WITH ${move.ctes} SELECT ${counts.length ? counts.join(', ') : '1 AS one'}`, params);
+  } catch (error) {
+    throw translateCountViolation(error, move.change);
+  }
+  for (const s of move.stations) await assertStationCounted(manager, s.stationId, rows[0][s.cte]);
+  return Object.assign(bike, move.patch);
 }
 
 export function assertCanActAtStation(actor: Actor, stationId: string): void {

@@ -32,6 +32,22 @@ export interface IdempotentRequest {
   request: unknown;
 }
 
+/**
+ * Lets a write store its answer in its own last statement (a data-modifying CTE) instead of the
+ * extra UPDATE `run` sends after the work: one round trip less on the hot paths (check-out, return).
+ * Given to the work only when the request has a key.
+ */
+export interface IdempotentAnswer {
+  /**
+   * The body of a CTE (`UPDATE idempotency_records ... RETURNING key`) storing `body` as the answer,
+   * fenced by this attempt's claim. `body` must be the very value the work then returns. Pass the
+   * number of rows the CTE returned to `stored`.
+   */
+  sql(body: unknown, param: (value: unknown) => string): string;
+  /** 0 rows: the claim expired and another attempt took the key over; throws, so nothing commits. */
+  stored(rows: number): void;
+}
+
 /** Runs one write transaction (the caller's, e.g. with its own isolation or error translation). */
 export type TransactionRunner = <R>(work: (manager: EntityManager) => Promise<R>) => Promise<R>;
 
@@ -65,7 +81,7 @@ export class IdempotencyService {
   async run<T>(
     request: IdempotentRequest | undefined,
     status: number,
-    work: (manager: EntityManager) => Promise<T>,
+    work: (manager: EntityManager, answer?: IdempotentAnswer) => Promise<T>,
     transaction: TransactionRunner = (w) => this.dataSource.transaction(w),
   ): Promise<IdempotentResult<T>> {
     if (!request) return { status, body: await transaction(work), replayed: false };
@@ -75,7 +91,30 @@ export class IdempotencyService {
       return { status: claim.replay.status ?? status, body: claim.replay.body as T, replayed: true };
     try {
       const body = await transaction(async (manager) => {
-        const result = await work(manager);
+        // What the work stored through `answer` (its own statement), if it did.
+        let storedBody: { value: unknown; checked: boolean } | undefined;
+        const answer: IdempotentAnswer = {
+          sql: (value, param) => {
+            storedBody = { value, checked: false };
+            return `UPDATE idempotency_records
+                SET response_status = ${param(status)}::int, response_body = ${param(JSON.stringify(value))}::jsonb,
+                    lease_token = NULL, lease_expires_at = NULL
+              WHERE actor_id = ${param(request.actorId)}::uuid AND scope = ${param(request.scope)}
+                AND key = ${param(request.key)} AND lease_token = ${param(claim.token)}::uuid
+             RETURNING key`;
+          },
+          stored: (rows) => {
+            if (storedBody) storedBody.checked = true;
+            if (rows === 0) throw inProgress();
+          },
+        };
+        const result = await work(manager, answer);
+        if (storedBody) {
+          // The claim's token is spent by the work's statement: storing again would find no claim.
+          if (storedBody.value !== result || !storedBody.checked)
+            throw new Error('IdempotentAnswer: the work must return the body it stored and report `stored`');
+          return result;
+        }
         const stored: unknown[] = await manager.query(
           `WITH done AS (
              UPDATE idempotency_records

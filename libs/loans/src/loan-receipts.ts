@@ -37,15 +37,26 @@ export function receiptTokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/** A new receipt: the link to show, and the row to store (`loan_receipts` keeps only the token's hash). */
+export function newReceipt(publicBaseUrl: string | undefined): { link: ReceiptLink; tokenHash: string } {
+  const token = randomBytes(24).toString('base64url');
+  return { link: { token, url: receiptUrl(token, publicBaseUrl) }, tokenHash: receiptTokenHash(token) };
+}
+
+/** The receipt row as the body of a CTE in the caller's (check-out) statement. */
+export function receiptInsertSql(tokenHash: string, journeyId: string, param: (value: unknown) => string): string {
+  return `INSERT INTO loan_receipts (token_hash, journey_id) VALUES (${param(tokenHash)}, ${param(journeyId)}::uuid)`;
+}
+
 /** Creates the journey's receipt in the caller's (check-out) transaction. */
 export async function createReceipt(
   manager: EntityManager,
   journeyId: string,
   publicBaseUrl: string | undefined,
 ): Promise<ReceiptLink> {
-  const token = randomBytes(24).toString('base64url');
-  await manager.insert(LoanReceiptEntity, { tokenHash: receiptTokenHash(token), journeyId });
-  return { token, url: receiptUrl(token, publicBaseUrl) };
+  const receipt = newReceipt(publicBaseUrl);
+  await manager.insert(LoanReceiptEntity, { tokenHash: receipt.tokenHash, journeyId });
+  return receipt.link;
 }
 
 export function receiptUrl(token: string, publicBaseUrl: string | undefined): string {

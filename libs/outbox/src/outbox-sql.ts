@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { OutboxEventMap, OutboxEventType } from './outbox-event.types';
+import type { OutboxEventMap, OutboxEventType, OutboxMessage } from './outbox-event.types';
 
 /**
  * One SQL expression per payload key of event `T`, every key required: a missing or an extra key
@@ -116,4 +116,15 @@ export async function pruneOutbox(db: Queryable, now: Date, retentionDays: numbe
 export async function markOutboxPublished(db: Queryable, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   await db.query('UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::bigint[])', [ids]);
+}
+
+/**
+ * `INSERT INTO outbox_events ... VALUES` of typed messages (what `appendToOutbox` sends on its own),
+ * as the body of a CTE in the caller's statement: the event rides with the change it announces.
+ */
+export function outboxValuesSql(messages: readonly OutboxMessage[], param: (value: unknown) => string): string {
+  const rows = messages.map(
+    (m) => `(${param(m.type)}, ${param(m.aggregateId)}::uuid, ${param(JSON.stringify(m.payload))}::jsonb)`,
+  );
+  return `INSERT INTO outbox_events (type, aggregate_id, payload) VALUES ${rows.join(', ')}`;
 }

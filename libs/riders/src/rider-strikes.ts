@@ -73,3 +73,26 @@ export async function suspendRiderForReview(manager: EntityManager, riderId: str
     [riderId, reason],
   );
 }
+
+/** Who to lock: the rider's id, or their document (already normalised). */
+export type RiderLockKey = { riderId: string } | { documentType: string; documentNumber: string };
+
+/**
+ * Locks a rider (FOR UPDATE) as a query for the caller's statement, with `extraColumns` of the
+ * caller's (e.g. a check-out's open-loan lookup, `r` = the rider), so the lock and the caller's
+ * check ride in the caller's round trip. `after`: a condition evaluated before the rider is read
+ * (e.g. `(SELECT id FROM b) IS NOT NULL`, so the caller's bike is locked first, as the lock order
+ * wants). Columns: id, status, suspension_reason, then the extra ones.
+ */
+export function lockRiderSql(
+  key: RiderLockKey,
+  param: (value: unknown) => string,
+  options: { extraColumns?: string[]; after?: string } = {},
+): string {
+  const where =
+    'riderId' in key
+      ? `r.id = ${param(key.riderId)}::uuid`
+      : `r.document_type = ${param(key.documentType)} AND r.document_number = ${param(key.documentNumber)}`;
+  const columns = ['r.id', 'r.status', 'r.suspension_reason', ...(options.extraColumns ?? [])];
+  return `SELECT ${columns.join(', ')} FROM riders r WHERE ${options.after ? `${options.after} AND ` : ''}${where} FOR UPDATE OF r`;
+}

@@ -186,14 +186,24 @@ export class StaffSessionService {
    * account no longer stands. One query: the guard runs it on every request.
    */
   async actorForSession(staffId: string, tokenVersion: number, sessionId: string): Promise<Actor | null> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT s.id FROM staff_sessions s
-        WHERE s.id = $1 AND s.staff_id = $2 AND s.token_version = $3 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+    const [user] = await this.dataSource.query<
+      Array<Pick<StaffUserEntity, 'id' | 'email' | 'role'> & { all_stations: boolean; home_station_id: string | null }>
+    >(
+      `SELECT u.id, u.email, u.role, u.all_stations, u.home_station_id
+         FROM staff_sessions s JOIN staff_users u ON u.id = s.staff_id
+        WHERE s.id = $1 AND s.staff_id = $2 AND s.token_version = $3 AND s.revoked_at IS NULL AND s.expires_at > now()
+          AND u.active AND u.token_version = $3`,
       [sessionId, staffId, tokenVersion],
     );
-    if (rows.length === 0) return null;
-    const user = await this.dataSource.getRepository(StaffUserEntity).findOneBy({ id: staffId });
-    return user && user.active && user.tokenVersion === tokenVersion ? toActor(user) : null;
+    return user
+      ? toActor({
+          id: user.id,
+          email: user.email,
+          role: user.role,
+          allStations: user.all_stations,
+          homeStationId: user.home_station_id,
+        })
+      : null;
   }
 
   /** Which of these session ids are still open (not revoked, not expired): the sockets' re-check. */

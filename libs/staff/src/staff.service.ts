@@ -163,7 +163,7 @@ export class StaffService implements OnModuleInit {
   }
 }
 
-export function toActor(user: StaffUserEntity): Actor {
+export function toActor(user: Pick<StaffUserEntity, 'id' | 'email' | 'role' | 'allStations' | 'homeStationId'>): Actor {
   return {
     id: user.id,
     email: user.email,

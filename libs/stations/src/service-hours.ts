@@ -6,6 +6,29 @@ import { APP_CONFIG, type AppConfig } from '@metrobici/config';
 import { PilotStateEntity } from './pilot-state.entity';
 import { StationEntity } from './station.entity';
 
+/** What a check-out needs of pilot_state. */
+export type PilotStateRead = Pick<PilotStateEntity, 'status' | 'closedAt' | 'endDate'>;
+
+/**
+ * pilot_state read FOR SHARE, for a check-out's own statement (`assertRentingWith` judges it):
+ * check-outs do not block each other, but closing the pilot (an UPDATE of this row) waits for
+ * those in flight, and any check-out after it waits for the closing to commit and then sees it.
+ * Columns: status, closed_at, end_date (the date as text, as the entity reads it).
+ */
+export const PILOT_STATE_FOR_SHARE_SQL = `SELECT status, closed_at, end_date::text AS end_date FROM pilot_state WHERE id = 1 FOR SHARE`;
+
+/** A row of `PILOT_STATE_FOR_SHARE_SQL` (as JSON or as columns), or null when the row is missing. */
+export function pilotClosingFromRow(
+  row: { status: string; closed_at: string | Date | null; end_date: string | null } | null,
+): PilotStateRead | null {
+  if (!row) return null;
+  return {
+    status: row.status as PilotStateRead['status'],
+    closedAt: row.closed_at === null ? null : new Date(row.closed_at),
+    endDate: row.end_date,
+  };
+}
+
 /** How long the synchronous checks (live `isOpen`, GBFS `is_renting`) may trust a read of pilot_state. */
 const PILOT_STATE_CACHE_MS = 3000;
 
@@ -19,7 +42,7 @@ const PILOT_STATE_CACHE_MS = 3000;
  */
 @Injectable()
 export class ServiceHours {
-  private cached: { state: PilotStateEntity | null; readAt: number } | undefined;
+  private cached: { state: PilotStateRead | null; readAt: number } | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -74,7 +97,23 @@ export class ServiceHours {
     if (station.kind !== 'station' || !station.active) {
       throw new DomainError('STATION_INACTIVE', `La estación ${station.code} está cerrada por la administración.`);
     }
-    const state = await this.pilotState(manager);
+    this.assertRentingWith(station, await this.pilotState(manager), at);
+  }
+
+  /**
+   * `assertRenting` with pilot_state already read in the caller's transaction (a check-out reads it
+   * FOR SHARE in the statement that locks the bike: `PILOT_STATE_FOR_SHARE_SQL`); refreshes the
+   * cached copy as `pilotState` does.
+   */
+  assertRentingWith(
+    station: Pick<StationEntity, 'active' | 'kind' | 'code'>,
+    state: PilotStateRead | null,
+    at: Date = this.clock.now(),
+  ): void {
+    if (station.kind !== 'station' || !station.active) {
+      throw new DomainError('STATION_INACTIVE', `La estación ${station.code} está cerrada por la administración.`);
+    }
+    this.cached = { state, readAt: Date.now() };
     if (state?.status === 'closed') {
       throw new DomainError(
         'PILOT_NOT_RUNNING',

@@ -29,63 +29,81 @@ export interface StationCounts {
   updatedAt: Date;
 }
 
-/** The `station.availability_changed` row of the counters' statement (`s` = the updated station). */
-const STATION_CHANGED_SQL = outboxInsertSql('station.availability_changed', {
-  aggregateId: 's.id',
-  payload: {
-    stationId: 's.id',
-    bikesAvailable: 's.bikes_available',
-    spacesAvailable: 's.capacity - s.bikes_docked',
-    helmetsAvailable: 's.helmets_available',
-    active: 's.active',
-    sequence: 's.sequence',
-    updatedAt: isoTimestampSql('s.availability_updated_at'),
-  },
-  from: `s WHERE s.kind = 'station'`,
-});
+/** Gives a value a placeholder (`$n`) in the caller's statement. */
+export type SqlParam = (value: unknown) => string;
+
+/** The `station.availability_changed` row of a counters CTE named `name` (depots publish nothing). */
+const stationChangedSql = (name: string) =>
+  outboxInsertSql('station.availability_changed', {
+    aggregateId: 's.id',
+    payload: {
+      stationId: 's.id',
+      bikesAvailable: 's.bikes_available',
+      spacesAvailable: 's.capacity - s.bikes_docked',
+      helmetsAvailable: 's.helmets_available',
+      active: 's.active',
+      sequence: 's.sequence',
+      updatedAt: isoTimestampSql('s.availability_updated_at'),
+    },
+    from: `${name} s WHERE s.kind = 'station'`,
+  });
+
+/**
+ * A station's counter move as two CTEs for the caller's statement (data-modifying CTEs, so a
+ * check-out or a return moves counters, bike and loan in one round trip): `<name>` updates the
+ * counters, bumps the availability sequence and returns the row (no row when the station is missing
+ * or, with `requireActive`, closed: check with `assertStationCounted`), and `<name>_outbox` writes
+ * its `station.availability_changed` row. The row lock taken by the UPDATE serialises concurrent
+ * moves at one station; the table's CHECK constraints turn "full" or "no helmets" into errors
+ * (`translateCountViolation`) instead of impossible counts.
+ */
+export function stationCountsCtes(name: string, stationId: string, change: CountChange, param: SqlParam): string {
+  return `${name} AS (
+         UPDATE stations
+            SET bikes_docked = bikes_docked + ${param(change.docked ?? 0)}::int,
+                bikes_available = bikes_available + ${param(change.available ?? 0)}::int,
+                helmets_available = helmets_available + ${param(change.helmets ?? 0)}::int,
+                sequence = sequence + 1,
+                availability_updated_at = clock_timestamp()
+          WHERE id = ${param(stationId)} AND (NOT ${param(change.requireActive ?? false)}::boolean OR active)
+        RETURNING id, code, kind, active, capacity, bikes_docked, bikes_available, helmets_available, sequence, availability_updated_at
+       ), ${name}_outbox AS (
+         ${stationChangedSql(name)}
+       )`;
+}
+
+/** After a `stationCountsCtes` that updated no row: why (closed, or no such station). */
+export async function assertStationCounted(
+  manager: Pick<EntityManager, 'query'>,
+  stationId: string,
+  updatedRows: number,
+): Promise<void> {
+  if (updatedRows > 0) return;
+  const exists: unknown[] = await manager.query('SELECT 1 FROM stations WHERE id = $1', [stationId]);
+  if (exists.length > 0)
+    throw new DomainError('STATION_INACTIVE', 'La estación está cerrada por la administración.', { stationId });
+  throw new DomainError('STATION_NOT_FOUND', 'La estación no existe.', { stationId });
+}
 
 /**
  * Moves a station's counters in the caller's transaction, in one statement that also bumps the
- * availability sequence and writes the `station.availability_changed` outbox row (depots are not
- * public, so they publish nothing). The row lock taken by the UPDATE serialises concurrent moves
- * at one station; the table's CHECK constraints turn "full" or "no helmets" into errors instead of
- * impossible counts.
+ * availability sequence and writes the `station.availability_changed` outbox row (see
+ * `stationCountsCtes`).
  */
 export async function changeStationCounts(
   manager: EntityManager,
   stationId: string,
   change: CountChange,
 ): Promise<StationCounts> {
-  const docked = change.docked ?? 0;
-  const available = change.available ?? 0;
-  const helmets = change.helmets ?? 0;
+  const params: unknown[] = [];
+  const param: SqlParam = (value) => `$${params.push(value)}`;
   let rows: Array<Record<string, unknown>>;
   try {
-    rows = await manager.query(
-      `WITH s AS (
-         UPDATE stations
-            SET bikes_docked = bikes_docked + $2,
-                bikes_available = bikes_available + $3,
-                helmets_available = helmets_available + $4,
-                sequence = sequence + 1,
-                availability_updated_at = clock_timestamp()
-          WHERE id = $1 AND (NOT $5::boolean OR active)
-        RETURNING id, code, kind, active, capacity, bikes_docked, bikes_available, helmets_available, sequence, availability_updated_at
-       ), o AS (
-         ${STATION_CHANGED_SQL}
-       )
-       SELECT * FROM s`,
-      [stationId, docked, available, helmets, change.requireActive ?? false],
-    );
+    rows = await manager.query(`WITH ${stationCountsCtes('s', stationId, change, param)} SELECT * FROM s`, params);
   } catch (error) {
-    throw translateCountViolation(error, docked, helmets);
+    throw translateCountViolation(error, change);
   }
-  if (rows.length === 0) {
-    const exists: unknown[] = await manager.query('SELECT 1 FROM stations WHERE id = $1', [stationId]);
-    if (exists.length > 0)
-      throw new DomainError('STATION_INACTIVE', 'La estación está cerrada por la administración.', { stationId });
-    throw new DomainError('STATION_NOT_FOUND', 'La estación no existe.', { stationId });
-  }
+  await assertStationCounted(manager, stationId, rows.length);
   return toCounts(rows[0]);
 }
 
@@ -94,13 +112,14 @@ export async function touchStation(manager: EntityManager, stationId: string): P
   return changeStationCounts(manager, stationId, {});
 }
 
-function translateCountViolation(error: unknown, docked: number, helmets: number): unknown {
+/** A counters CHECK violation of a statement that made `change`, as the domain error it means. */
+export function translateCountViolation(error: unknown, change: CountChange): unknown {
   if (error instanceof QueryFailedError) {
     const constraint = (error.driverError as { constraint?: string }).constraint;
-    if (constraint === 'CHK_stations_counts' && docked > 0) {
+    if (constraint === 'CHK_stations_counts' && (change.docked ?? 0) > 0) {
       return new DomainError('STATION_FULL', 'La estación no tiene espacios libres.');
     }
-    if (constraint === 'CHK_stations_helmets' && helmets < 0) {
+    if (constraint === 'CHK_stations_helmets' && (change.helmets ?? 0) < 0) {
       return new DomainError('HELMET_NOT_AVAILABLE', 'No quedan cascos en esta estación.');
     }
   }
@@ -125,3 +144,10 @@ function toCounts(row: Record<string, unknown>): StationCounts {
 export function spacesAvailable(station: Pick<StationEntity, 'capacity' | 'bikesDocked'>): number {
   return station.capacity - station.bikesDocked;
 }
+
+/**
+ * The station columns an action checks (whether it exists, rents, may be acted at), as a query for
+ * the caller's statement (a check-out reads it with the bike lock in one round trip).
+ */
+export const stationForActionSql = (idParam: string) =>
+  `SELECT id, code, kind, active FROM stations WHERE id = ${idParam}`;

@@ -39,6 +39,9 @@ export interface TokenPair {
   role: string;
 }
 
+/** Tokens whose signature was checked, kept so a request's two guards (and an operator's next calls) skip the HMAC. */
+const VERIFIED_TOKENS_MAX = 2048;
+
 /**
  * Issues short-lived staff tokens and turns a token back into a current `Actor`. The signing key
  * is a `KeyObject` built once (JwtModule in AuthModule): with a string secret jsonwebtoken builds
@@ -46,6 +49,13 @@ export interface TokenPair {
  */
 @Injectable()
 export class TokenService {
+  /**
+   * Claims of tokens verified before, by the token's full text: the signature of the same text does
+   * not change, and the expiry is checked again on every use. Only genuine tokens enter; the
+   * account and session are still checked on every request (`sessionFromToken`).
+   */
+  private readonly verified = new Map<string, TokenClaims>();
+
   constructor(
     private readonly jwt: JwtService,
     private readonly staff: StaffService,
@@ -85,6 +95,19 @@ export class TokenService {
   /** Signature, algorithm, issuer, audience and expiry; no account lookup. */
   async verify(token: string | undefined): Promise<TokenClaims> {
     if (!token) throw new DomainError('UNAUTHENTICATED', 'Se requiere iniciar sesión.');
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.exp * 1000 > Date.now()) return known;
+      this.verified.delete(token);
+    }
+    const claims = await this.verifySignature(token);
+    // Oldest first out: a Map iterates in insertion order.
+    if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  private async verifySignature(token: string): Promise<TokenClaims> {
     try {
       const payload = await this.jwt.verifyAsync<TokenPayload>(token);
       if (

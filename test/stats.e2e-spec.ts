@@ -15,6 +15,7 @@ import {
   StatsService,
 } from '@metrobici/stats';
 import { createWorkerApp } from '../apps/worker/src/app.factory';
+import type { TripsAggregateJob } from '../apps/worker/src/queues';
 import { startApi, type ApiHarness } from './support/api-harness';
 import type { ApiClient } from './support/http';
 import { generateTripWorld, Rand, type TripWorld } from './support/trip-generator';
@@ -127,9 +128,11 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
     await h.ds.query(
       'CREATE TRIGGER test_fail_fact BEFORE INSERT ON trip_facts FOR EACH ROW EXECUTE FUNCTION test_fail_fact()',
     );
-    const victimJobs = (
-      await h.ds.query<Array<{ id: string }>>('SELECT id FROM outbox_events WHERE aggregate_id = $1', [victim.id])
-    ).map((r) => `outbox-${r.id}`);
+    // The relay batches that carried the victim's rows (a duplicated row may put it in two).
+    const victimJobs = async () =>
+      (await trips.getJobs(['active', 'waiting', 'delayed', 'completed', 'failed'])).filter((j) =>
+        (j.data as TripsAggregateJob).loanIds.includes(victim.id),
+      );
 
     await startWorker();
     // Restart the worker part-way (a deploy): queued jobs wait in Redis, the outbox keeps the rest.
@@ -138,10 +141,7 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
     worker = undefined;
     await startWorker();
 
-    await until('a failed attempt of the victim', async () => {
-      for (const id of victimJobs) if (((await trips.getJob(id))?.attemptsMade ?? 0) >= 1) return true;
-      return false;
-    });
+    await until('a failed attempt of the victim', async () => (await victimJobs()).some((j) => j.attemptsMade >= 1));
     await h.ds.query('DROP TRIGGER test_fail_fact ON trip_facts');
     await h.ds.query('DROP FUNCTION test_fail_fact()');
 
@@ -159,18 +159,38 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
       90_000,
     );
     expect(await trips.getJobCounts('failed')).toEqual({ failed: 0 });
-    // One job per trip-segment outbox row (redeliveries of a row dedupe on the jobId); reverted and
-    // bike-missing closings enqueue nothing.
-    const tripRows = Number(
-      (
-        await h.ds.query<Array<{ n: string }>>(
-          `SELECT count(*) AS n FROM outbox_events WHERE type = 'loan.closed' AND payload->>'endReason' IN ('returned', 'renewed', 'forced')`,
-        )
-      )[0].n,
+    // One job per relay batch, named after the range of its trip-ending rows and carrying their
+    // distinct loans; reverted and bike-missing closings are in no job. No relay crashed here, so
+    // the ranges split the rows exactly.
+    const tripRows = await h.ds.query<Array<{ id: string; loan_id: string }>>(
+      `SELECT id, payload->>'loanId' AS loan_id FROM outbox_events
+        WHERE type = 'loan.closed' AND payload->>'endReason' IN ('returned', 'renewed', 'forced') ORDER BY id`,
     );
-    expect(tripRows).toBeLessThan(world.outboxRows);
-    expect(await trips.getJobCounts('completed')).toEqual({ completed: tripRows });
-    const victimJob = (await trips.getJob(victimJobs[0]))!;
+    expect(tripRows.length).toBeLessThan(world.outboxRows);
+    const completed = await trips.getJobs(['completed']);
+    expect(completed.length).toBeGreaterThan(1);
+    expect(completed.length).toBeLessThan(tripRows.length / 100);
+    const covered = new Set<string>();
+    for (const job of completed) {
+      const data = job.data as TripsAggregateJob;
+      expect({ name: job.name, id: job.id }).toEqual({
+        name: 'trips.aggregate',
+        id: `trips-${data.fromOutboxId}-${data.toOutboxId}`,
+      });
+      const inRange = tripRows.filter(
+        (r) => BigInt(r.id) >= BigInt(data.fromOutboxId) && BigInt(r.id) <= BigInt(data.toOutboxId),
+      );
+      expect([inRange[0].id, inRange[inRange.length - 1].id]).toEqual([data.fromOutboxId, data.toOutboxId]);
+      expect([...data.loanIds].sort()).toEqual([...new Set(inRange.map((r) => r.loan_id))].sort());
+      const result = job.returnvalue as Record<'inserted' | 'duplicate' | 'not_a_trip', number>;
+      expect(result.inserted + result.duplicate + result.not_a_trip).toBe(data.loanIds.length);
+      for (const r of inRange) {
+        expect(covered.has(r.id)).toBe(false);
+        covered.add(r.id);
+      }
+    }
+    expect(covered.size).toBe(tripRows.length);
+    const [victimJob] = await victimJobs();
     expect(await victimJob.getState()).toBe('completed');
     expect(victimJob.attemptsMade).toBeGreaterThanOrEqual(2);
 
@@ -183,6 +203,19 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
     }
     await expect(stats().aggregateTrip('00000000-0000-4000-8000-00000000dead')).rejects.toMatchObject({
       code: 'LOAN_NOT_FOUND',
+    });
+    // The worker's batch form counts the same outcomes and names the loans that do not exist.
+    const renewedIds = world.loans.filter((l) => l.endReason === 'renewed').map((l) => l.id);
+    const notTripIds = world.loans
+      .filter((l) => l.state !== 'closed' || l.endReason === 'bike_missing')
+      .map((l) => l.id);
+    await expect(
+      stats().aggregateTripBatch([...renewedIds, ...notTripIds, '00000000-0000-4000-8000-00000000dead', renewedIds[0]]),
+    ).resolves.toEqual({
+      inserted: 0,
+      duplicate: renewedIds.length,
+      not_a_trip: notTripIds.length,
+      missing: ['00000000-0000-4000-8000-00000000dead'],
     });
     expect(await factCount()).toBe(world.trips);
     const notTrips: unknown[] = await h.ds.query(
@@ -357,12 +390,22 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
   it('lists failed jobs for admins (the dead-letter view) and retries one', async () => {
     const { api: admin } = await h.signedIn('admin');
     const loanId = new Rand(7).uuid();
-    // The loan does not exist yet: the job fails for good at once (no retries wasted on it).
+    const known = world.loans.find((x) => x.endReason === 'returned')!.id;
+    // One loan does not exist yet: the job writes the others and fails for good at once (no
+    // retries wasted on it).
+    const data: TripsAggregateJob = { fromOutboxId: '900000001', toOutboxId: '900000002', loanIds: [known, loanId] };
+    await trips.add('trips.aggregate', data, {
+      jobId: 'test-dead-letter',
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1000 },
+    });
+    // Payloads the relay never writes fail for good too, quoting what they got.
     await trips.add(
-      'trip.aggregate',
-      { loanId },
-      { jobId: 'test-dead-letter', attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+      'trips.aggregate',
+      { fromOutboxId: '2', toOutboxId: '1', loanIds: [known] },
+      { jobId: 'test-bad-range' },
     );
+    await trips.add('trips.aggregate', { fromOutboxId: '1', toOutboxId: '1', loanIds: [] }, { jobId: 'test-no-loans' });
     const failed = await until('the job to fail', async () => {
       const res = await admin.get('/api/v1/stats/jobs/failed');
       return (res.body as Array<{ id: string }>).find((j) => j.id === 'test-dead-letter') ? res : undefined;
@@ -370,14 +413,24 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
     expect(failed.status).toBe(200);
     expect(failed.body.find((j: { id: string }) => j.id === 'test-dead-letter')).toEqual({
       queue: 'trips',
-      name: 'trip.aggregate',
+      name: 'trips.aggregate',
       id: 'test-dead-letter',
-      data: { loanId },
+      data,
       failedReason: `loan ${loanId} does not exist`,
       attemptsMade: 1,
       timestamp: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
       failedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
     });
+    for (const id of ['test-bad-range', 'test-no-loans']) {
+      const job = await until(`${id} to fail`, async () => {
+        const j = await trips.getJob(id);
+        return j && (await j.getState()) === 'failed' ? j : undefined;
+      });
+      expect({ reason: job.failedReason, attemptsMade: job.attemptsMade }).toEqual({
+        reason: `invalid payload: ${JSON.stringify(job.data)}`,
+        attemptsMade: 1,
+      });
+    }
     expect(
       (await admin.get('/api/v1/stats/jobs/failed?queue=system')).body.every(
         (j: { queue: string }) => j.queue === 'system',
@@ -403,11 +456,28 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
       'the retried job to complete',
       async () => (await trips.getJobState('test-dead-letter')) === 'completed',
     );
+    expect((await trips.getJob('test-dead-letter'))!.returnvalue).toEqual({
+      fromOutboxId: data.fromOutboxId,
+      toOutboxId: data.toOutboxId,
+      inserted: 1,
+      duplicate: 1,
+      not_a_trip: 0,
+    });
     expect(await h.ds.query('SELECT duration_s FROM trip_facts WHERE loan_id = $1', [loanId])).toEqual([
       { duration_s: 1200 },
     ]);
     const again = await admin.post('/api/v1/stats/jobs/trips/test-dead-letter/retry');
     expect(again).toMatchObject({ status: 409, body: { code: 'JOB_NOT_FAILED' } });
+
+    // A one-trip job as enqueued before range jobs (left in Redis by an upgrade) still runs.
+    await trips.add('trip.aggregate', { loanId }, { jobId: 'test-legacy' });
+    await until('the legacy job to complete', async () => (await trips.getJobState('test-legacy')) === 'completed');
+    expect((await trips.getJob('test-legacy'))!.returnvalue).toEqual({
+      loanId,
+      inserted: 0,
+      duplicate: 1,
+      not_a_trip: 0,
+    });
   });
 
   it('lets the job in progress finish before the worker shuts down', async () => {
@@ -453,7 +523,7 @@ describe('trip statistics: worker, rebuild and planner API (e2e)', () => {
     const [{ id }] = await h.ds.query<Array<{ id: string }>>('SELECT id FROM outbox_events WHERE aggregate_id = $1', [
       loanId,
     ]);
-    const job = (await trips.getJob(`outbox-${id}`))!;
+    const job = (await trips.getJob(`trips-${id}-${id}`))!;
     expect({ state: await job.getState(), attemptsMade: job.attemptsMade }).toEqual({
       state: 'completed',
       attemptsMade: 1,

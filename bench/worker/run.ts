@@ -1,6 +1,6 @@
 /**
  * Worker bench: the real worker (a child process: outbox relay → BullMQ `trips` queue →
- * `trip.aggregate` jobs) starts on an empty outbox and its RSS is read; then N generated trip
+ * `trips.aggregate` jobs, one per relay batch) starts on an empty outbox and its RSS is read; then N generated trip
  * segments, each with its `loan.closed` outbox row, land in one transaction and the worker drains
  * them. Reports trips aggregated per second beside a set-based rebuild of the same range (which
  * must give the same facts) and their ratio, the worker's RSS before / peak / after draining, the
@@ -246,7 +246,7 @@ async function main(): Promise<number> {
     await new Promise((r) => setTimeout(r, 2000)); // what it keeps once idle again
     const after = memoryOf(child.pid!);
     if (after) peakRssMb = Math.max(peakRssMb, after.peakMb);
-    const failed = (await queue.getJobCounts('failed')).failed;
+    const { failed, completed } = await queue.getJobCounts('failed', 'completed');
     const [span] = await ds.query(
       `SELECT extract(epoch FROM max(aggregated_at) - min(aggregated_at))::float8 AS s FROM trip_facts`,
     );
@@ -294,6 +294,8 @@ async function main(): Promise<number> {
         after: after?.rssMb ?? null,
         growth: growthMb,
       },
+      /** Completed `trips` jobs still kept (removeOnComplete bounds it): one per relay batch. */
+      completedJobs: completed,
       failedJobs: failed,
       workerShutdown: shutdown,
       rebuild: {
@@ -336,7 +338,7 @@ async function main(): Promise<number> {
     console.log(
       `worker RSS                before ${mb(before?.rssMb)} → peak ${mb(peakRssMb || null)} (+${growthMb ?? 'n/a'} MB) → at drain ${mb(atDrain?.rssMb)} → 2 s later ${mb(after?.rssMb)}`,
     );
-    console.log(`failed jobs               ${failed}`);
+    console.log(`trips jobs                ${completed} completed, ${failed} failed`);
     console.log(`incremental == rebuilt    ${agree ? 'yes' : 'NO'}`);
     console.log(`worker exit on SIGTERM    code ${shutdown.code} after ${shutdown.ms} ms`);
     console.log('');

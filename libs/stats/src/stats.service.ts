@@ -18,6 +18,8 @@ import type {
 } from './stats.types';
 import {
   aggregateTripFact,
+  type AggregateCounts,
+  aggregateTripFactCounts,
   aggregateTripFacts,
   type AggregateOutcome,
   rebuildTripFacts,
@@ -53,6 +55,11 @@ export class StatsService {
   /** The same for many loans in one statement; loans that do not exist are missing from the map. */
   async aggregateTrips(loanIds: readonly string[]): Promise<Map<string, AggregateOutcome>> {
     return aggregateTripFacts(this.dataSource, loanIds, this.config.stats.co2GramsPerKm);
+  }
+
+  /** The same for a worker batch, answering counts and the loans that do not exist (see aggregateTripFactCounts). */
+  async aggregateTripBatch(loanIds: readonly string[]): Promise<AggregateCounts> {
+    return aggregateTripFactCounts(this.dataSource, loanIds, this.config.stats.co2GramsPerKm);
   }
 
   /** Recomputes the facts of the trips that started in `[from, to]` (local dates) in one transaction. */

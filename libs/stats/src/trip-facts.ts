@@ -94,6 +94,47 @@ export async function aggregateTripFacts(
   return outcomes;
 }
 
+/** What one batch did: counts per outcome, and the loans that do not exist. */
+export interface AggregateCounts extends Record<AggregateOutcome, number> {
+  missing: string[];
+}
+
+/**
+ * The same as `aggregateTripFacts` for the worker's batches, answering counts instead of one row
+ * per loan: in the usual case (every loan a new trip) that is one statement returning one row, so
+ * the worker holds nothing per trip while the statement runs. Only when some loan was not
+ * inserted does a second query tell repeats, loans that are not trips and missing loans apart.
+ */
+export async function aggregateTripFactCounts(
+  db: Queryable,
+  loanIds: readonly string[],
+  co2GramsPerKm: number,
+): Promise<AggregateCounts> {
+  const counts: AggregateCounts = { inserted: 0, duplicate: 0, not_a_trip: 0, missing: [] };
+  const unique = [...new Set(loanIds)];
+  if (unique.length === 0) return counts;
+  // In key order, so two batches that share a loan (a duplicate delivery) wait instead of deadlocking.
+  const [inserted]: Array<{ n: number }> = await db.query(
+    `WITH i AS (${insertFactsSql('l.id = ANY($2::uuid[])', 'ORDER BY l.id')} RETURNING 1) SELECT count(*)::integer AS n FROM i`,
+    [co2GramsPerKm, unique],
+  );
+  counts.inserted = inserted.n;
+  if (inserted.n === unique.length) return counts;
+  const [rest]: Array<{ facts: number; not_trips: number; missing: string[] }> = await db.query(
+    `SELECT count(*) FILTER (WHERE l.id IS NOT NULL AND f.loan_id IS NOT NULL)::integer AS facts,
+            count(*) FILTER (WHERE l.id IS NOT NULL AND f.loan_id IS NULL)::integer AS not_trips,
+            coalesce(array_agg(u.id::text) FILTER (WHERE l.id IS NULL), '{}') AS missing
+       FROM unnest($1::uuid[]) AS u(id)
+       LEFT JOIN loans l ON l.id = u.id
+       LEFT JOIN trip_facts f ON f.loan_id = u.id`,
+    [unique],
+  );
+  counts.duplicate = rest.facts - inserted.n;
+  counts.not_a_trip = rest.not_trips;
+  counts.missing = rest.missing;
+  return counts;
+}
+
 export interface RebuildResult {
   from: string;
   to: string;

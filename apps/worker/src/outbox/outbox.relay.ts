@@ -97,18 +97,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       while (!this.stopped) {
         const rows = await readUnpublishedOutbox(db, BATCH);
         if (rows.length === 0) return;
+        // The publisher empties `rows` (see OutboxPublisher.publish): the ids are kept apart.
+        const ids = rows.map((r) => r.id);
         const failures = await this.publisher.publish(this.redis, rows);
         const failed = new Set(failures.map((f) => f.id));
         await markOutboxPublished(
           db,
-          rows.filter((r) => !failed.has(r.id)).map((r) => r.id),
+          ids.filter((id) => !failed.has(id)),
         );
         if (failures.length > 0) {
           const dead = await recordOutboxFailures(db, failures, this.config.outbox.maxAttempts);
           for (const f of failures) this.logger.warn(`Outbox row ${f.id} not published: ${f.error}`);
           for (const d of dead) this.logger.error(`Outbox row ${d.id} (${d.type}) set aside after repeated failures`);
         }
-        if (rows.length < BATCH) return;
+        if (ids.length < BATCH) return;
       }
     } catch (error) {
       this.logger.warn(`Outbox relay will retry: ${(error as Error).message}`);
@@ -132,6 +134,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       try {
         await client.connect();
         await client.query('LISTEN outbox_events');
+        // The next batch is the head of the unpublished index, in id order. Right after a backlog
+        // lands in one transaction the statistics still say "almost nothing unpublished", and the
+        // planner then bitmap-scans and sorts the whole backlog for every batch (quadratic: 25-70 ms
+        // per 500 rows with 100,000 waiting, against ~5 ms walking the index). This session runs
+        // only the outbox's statements, all by id, so bitmap scans are simply off for it.
+        await client.query('SET enable_bitmapscan = off');
       } catch (error) {
         await client.end().catch(() => undefined);
         throw error;

@@ -6,21 +6,23 @@
  * Nest, no Redis adapter) broadcasting the very payloads the clients received, on the same
  * schedule, to as many fresh clients, timed from the bench's "send" to each receipt. Reports
  * p50/p99/max and events lost (must be 0) for both, and API p99 ÷ bare p99. Private database, Redis
- * db and processes, removed at the end. See bench/README.md. Usage:
+ * db and processes, removed at the end. Both sides use the same clients: by default light ones
+ * (the protocol over raw sockets) spread over one process per core, so the load generator keeps
+ * up; receipt times are on the system-wide monotonic clock (see clients.ts, client-pool.ts). The
+ * CPU of each delivery window is split by process. See bench/README.md. Usage:
  *   npm run bench:realtime -- --clients 5000 --ops 200 --rate 10
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { io, type Socket } from 'socket.io-client';
 import { loadDotEnv } from '@metrobici/config';
 import { createDataSource, dropDatabase, ensureDatabase, migrate } from '@metrobici/database';
 import { ENTITIES } from '../../apps/entities';
-import type { StationUpdatedEvent } from '@metrobici/realtime';
 import {
   type ApiMode,
   distExists,
@@ -32,21 +34,38 @@ import {
 } from '../support/api-process';
 import { intOption, UsageError } from '../support/cli';
 import { Cleanup } from '../support/cleanup';
+import { monotonicMs, perfToMonotonic } from '../support/clock';
+import {
+  backgroundCores,
+  groupBetween,
+  groupSnapshot,
+  type GroupUsage,
+  pidsNamed,
+  type ProcessGroups,
+} from '../support/cpu';
 import { waitForWorker } from '../support/worker-ready';
 import { BenchClient } from '../support/http';
 import { leaseRedisDb } from '../support/redis-db';
 import { printCommandLine, printTargets, ratio, target, times } from '../support/report';
 import { type LatencySummary, round, summarise, table } from '../support/stats';
 import { seedWorld } from '../loans/seed';
+import { ClientPool, type Receipts } from './client-pool';
+import { CLIENT_KINDS, type ClientKind } from './clients';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 // Issue 14's targets.
 const TARGET_CLIENTS = 5000;
 const TARGET_RATIO = 1.5;
 const TARGET_P99_MS = 100;
+/** Cores used by others (tests, builds) above which a window's figures are not worth recording. */
+const NOISY_CORES = 0.25;
+/** A client process this busy over a delivery window is likely what delays the receipts. */
+const BUSY_CLIENT_CORES = 0.8;
 
 const USAGE = `usage: npm run bench:realtime -- [options]
   --clients C     socket.io clients on /availability (default 2000, 1..20000; the target is at 5000)
+  --client K      light (default: the protocol over ws, see clients.ts) or socket.io (socket.io-client)
+  --client-procs P  processes the clients are spread over (default ${defaultClientProcs()}); 0: in the bench's own
   --ops N         check-out + return pairs through the API (default 200, 1..10000): 2N changes
   --rate R        pairs started per second at most (default 10, 1..200)
   --api dist|src  API and worker from the compiled build (default) or the TypeScript sources via ts-node
@@ -61,6 +80,13 @@ interface Options {
   api: ApiMode;
   build: boolean;
   baseline: boolean;
+  client: ClientKind;
+  clientProcs: number;
+}
+
+/** One client process per core: more only share the same cores, fewer leave one idle. */
+function defaultClientProcs(): number {
+  return Math.max(1, Math.min(8, os.cpus().length));
 }
 
 function parseOptions(argv: string[]): Options {
@@ -73,6 +99,8 @@ function parseOptions(argv: string[]): Options {
       api: { type: 'string', default: 'dist' },
       build: { type: 'boolean', default: false },
       'no-baseline': { type: 'boolean', default: false },
+      client: { type: 'string', default: 'light' },
+      'client-procs': { type: 'string', default: String(defaultClientProcs()) },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -88,6 +116,8 @@ function parseOptions(argv: string[]): Options {
     api: apiMode(values.api),
     build: values.build,
     baseline: !values['no-baseline'],
+    client: clientKind(values.client),
+    clientProcs: intOption('client-procs', values['client-procs'], 0, 64),
   };
 }
 
@@ -96,12 +126,10 @@ function apiMode(raw: string): ApiMode {
   throw new UsageError(`--api must be dist or src (got ${raw})`);
 }
 
-/** Receipt times per change (`stationId:sequence`), as the clients saw them. */
-interface Receipts {
-  times: Map<string, number[]>;
-  /** The first payload received for each change (replayed by the baseline). */
-  payloads: Map<string, StationUpdatedEvent>;
-  duplicates: number;
+function clientKind(raw: string): ClientKind {
+  const kind = CLIENT_KINDS.find((k) => k === raw);
+  if (!kind) throw new UsageError(`--client must be ${CLIENT_KINDS.join(' or ')} (got ${raw})`);
+  return kind;
 }
 
 interface Delivery {
@@ -111,16 +139,21 @@ interface Delivery {
   deliveries: number;
   lost: number;
   duplicates: number;
+  closedEarly: number;
   latencyMs: LatencySummary;
 }
 
+/** `sent[].at` and the receipt times are on the monotonic clock (bench/support/clock.ts). */
 function deliveryOf(clients: number, sent: Array<{ key: string; at: number }>, receipts: Receipts): Delivery {
   const latencies: number[] = [];
   let lost = 0;
   for (const { key, at } of sent) {
-    const times = receipts.times.get(key) ?? [];
-    lost += clients - times.length;
-    for (const t of times) latencies.push(t - at);
+    let received = 0;
+    for (const times of receipts.times.get(key) ?? []) {
+      received += times.length;
+      for (const t of times) latencies.push(t - at);
+    }
+    lost += clients - received;
   }
   return {
     clients,
@@ -129,59 +162,58 @@ function deliveryOf(clients: number, sent: Array<{ key: string; at: number }>, r
     deliveries: latencies.length,
     lost,
     duplicates: receipts.duplicates,
+    closedEarly: receipts.closedEarly,
     latencyMs: summarise(latencies),
   };
 }
 
-/** Connects C clients in waves of 200 (so the server is not flooded with handshakes). */
-async function connectAll(
-  url: string,
-  clients: number,
-  receipts: Receipts,
-  sockets: Socket[],
-): Promise<{ seconds: number; snapshot: unknown }> {
-  const started = performance.now();
-  let snapshot: unknown;
-  for (let i = 0; i < clients; i += 200) {
-    const wave = Array.from({ length: Math.min(200, clients - i) }, () => connectClient(url, receipts));
-    for (const { socket, snapshot: s } of await Promise.all(wave)) {
-      sockets.push(socket);
-      snapshot ??= s;
-    }
+/** The clients of one side, in fresh processes, stopped by the cleanup should the run fail. */
+async function startPool(options: Options, cleanup: Cleanup, side: string): Promise<ClientPool> {
+  const pool = await ClientPool.start(options.client, options.clientProcs);
+  cleanup.add(`stop the ${side} clients`, () => pool.stop());
+  cleanup.addOnExit(() => pool.kill());
+  return pool;
+}
+
+/** One CPU group per client process (the busiest one says whether the clients kept up), plus the bench's own. */
+function clientGroups(pool: ClientPool): ProcessGroups {
+  const groups: ProcessGroups = { bench: { pids: [process.pid] } };
+  pool.pids.forEach((pid, i) => (groups[`${CLIENT_PROC}${i + 1}`] = { pids: [pid] }));
+  return groups;
+}
+
+const CLIENT_PROC = 'client process ';
+
+/** `API 0.62, worker 0.05, …, clients 0.9 (busiest process 0.47), bench 0.02, other 0.01`. */
+function cpuLine(usage: GroupUsage, cores: number): string {
+  const parts: string[] = [];
+  const clientCores = Object.entries(usage.cores).filter(([name]) => name.startsWith(CLIENT_PROC));
+  for (const [name, value] of Object.entries(usage.cores)) {
+    if (!name.startsWith(CLIENT_PROC)) parts.push(`${name} ${value ?? 'n/a'}`);
   }
-  return { seconds: (performance.now() - started) / 1000, snapshot };
+  if (clientCores.length > 0) {
+    const sum = clientCores.reduce((a, [, v]) => a + (v ?? 0), 0);
+    const busiest = Math.max(...clientCores.map(([, v]) => v ?? 0));
+    parts.push(`clients ${round(sum, 2)} (${clientCores.length} processes, busiest ${busiest})`);
+  }
+  parts.push(`other ${usage.otherCores ?? 'n/a'}`);
+  return `machine ${usage.machineCores ?? 'n/a'} of ${cores} cores: ${parts.join(', ')}`;
 }
 
-async function connectClient(url: string, receipts: Receipts): Promise<{ socket: Socket; snapshot: unknown }> {
-  const socket = io(`${url}/availability`, { transports: ['websocket'], reconnection: false, forceNew: true });
-  const seen = new Map<string, number>();
-  socket.on('station:updated', (e: StationUpdatedEvent) => {
-    const at = performance.now();
-    // A client keeps the newest sequence per station and drops anything not newer.
-    if ((seen.get(e.stationId) ?? -1) >= e.sequence) {
-      receipts.duplicates++;
-      return;
-    }
-    seen.set(e.stationId, e.sequence);
-    const key = `${e.stationId}:${e.sequence}`;
-    const list = receipts.times.get(key);
-    if (list) list.push(at);
-    else {
-      receipts.times.set(key, [at]);
-      receipts.payloads.set(key, e);
-    }
-  });
-  const snapshot = await new Promise<unknown>((resolve, reject) => {
-    socket.once('stations:snapshot', resolve);
-    socket.once('connect_error', reject);
-  });
-  return { socket, snapshot };
+/** The busiest thread holding clients: the bench's own when they live there. */
+function busiestClientCores(usage: GroupUsage, options: Options): number {
+  const names = Object.keys(usage.cores).filter((n) =>
+    options.clientProcs === 0 ? n === 'bench' : n.startsWith(CLIENT_PROC),
+  );
+  return Math.max(0, ...names.map((n) => usage.cores[n] ?? 0));
 }
-
-const newReceipts = (): Receipts => ({ times: new Map(), payloads: new Map(), duplicates: 0 });
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
+  const clientSetup =
+    options.clientProcs === 0
+      ? `${options.client} clients in the bench's process`
+      : `${options.client} clients over ${options.clientProcs} processes`;
   loadDotEnv(join(REPO_ROOT, '.env'));
   const command = printCommandLine('realtime');
   const cleanup = new Cleanup();
@@ -191,7 +223,13 @@ async function main(): Promise<number> {
     warnings.push(message);
     console.warn(`! ${message}`);
   };
+  const cores = os.cpus().length;
   try {
+    const idleBefore = await backgroundCores(2000, cores);
+    if (idleBefore !== null && idleBefore > NOISY_CORES)
+      warn(
+        `the machine was already busy before the bench (${idleBefore} cores): close builds and test runs for figures worth recording.`,
+      );
     if (options.api === 'src') {
       // the sources run as they are
     } else if (options.build || !distExists()) await runCommand('npm', ['run', 'build']);
@@ -243,11 +281,9 @@ async function main(): Promise<number> {
     await waitForWorker(worker, Number(env.WORKER_HEALTH_PORT));
 
     // ---- the API: check-outs and returns, timed from the answer to each client's receipt ------
-    const apiReceipts = newReceipts();
-    const apiSockets: Socket[] = [];
-    cleanup.add('disconnect API clients', () => apiSockets.forEach((s) => s.disconnect()));
-    const apiConnect = await connectAll(api.url, options.clients, apiReceipts, apiSockets);
-    console.log(`» API: ${options.clients} clients connected in ${round(apiConnect.seconds, 1)} s`);
+    const apiPool = await startPool(options, cleanup, 'API');
+    const apiConnect = await apiPool.connect(api.url, options.clients);
+    console.log(`» API: ${options.clients} clients connected in ${round(apiConnect.seconds, 1)} s (${clientSetup})`);
 
     const client = new BenchClient(api.url, 4);
     cleanup.add('close HTTP sockets', () => client.close());
@@ -264,6 +300,20 @@ async function main(): Promise<number> {
     console.log(`» API: ${options.ops} check-out + return pairs at up to ${options.rate} pairs/s`);
     const apiSent: Array<{ key: string; at: number }> = [];
     let failures = 0;
+    // This database's backends and the server's background processes (the relay's session among them).
+    const postgresPids = (
+      await ds.query<Array<{ pid: number }>>(
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR backend_type <> 'client backend'`,
+      )
+    ).map((r) => Number(r.pid));
+    const apiGroups = {
+      API: { pids: [api.pid], tree: true },
+      worker: { pids: worker.pid ? [worker.pid] : [] },
+      postgres: { pids: postgresPids },
+      redis: { pids: pidsNamed('redis-server') },
+      ...clientGroups(apiPool),
+    };
+    const apiCpuStart = groupSnapshot(apiGroups);
     for (let op = 0; op < options.ops; op++) {
       const started = performance.now();
       const bike = bikes[op % bikes.length];
@@ -277,7 +327,7 @@ async function main(): Promise<number> {
         failures++;
         continue;
       }
-      apiSent.push({ key: await sequenceKey(ds, stationId), at: out.endedAt });
+      apiSent.push({ key: await sequenceKey(ds, stationId), at: perfToMonotonic(out.endedAt) });
       const target = (bike.station + 1) % world.stationIds.length;
       const back = await client.post(
         '/api/v1/returns',
@@ -287,21 +337,25 @@ async function main(): Promise<number> {
       if (back.status !== 200) failures++;
       else {
         bike.station = target;
-        apiSent.push({ key: await sequenceKey(ds, world.stationIds[target]), at: back.endedAt });
+        apiSent.push({ key: await sequenceKey(ds, world.stationIds[target]), at: perfToMonotonic(back.endedAt) });
       }
       const pause = 1000 / options.rate - (performance.now() - started);
       if (pause > 0) await sleep(pause);
     }
-    await sleep(3000); // let the last events arrive
+    // The window ends a moment after the last answer, once its event has gone out.
+    await sleep(250);
+    const apiCpu = groupBetween(apiCpuStart, groupSnapshot(apiGroups), cores);
+    await sleep(2750); // let the last events arrive
+    const apiReceipts = await apiPool.collect();
     const apiResult = deliveryOf(options.clients, apiSent, apiReceipts);
-    apiSockets.forEach((s) => s.disconnect());
-    apiSockets.length = 0;
+    await apiPool.stop();
     // The bare server gets the machine to itself, as the API had it.
     await api.stop();
     await stopChild(worker);
 
     // ---- the baseline: the same payloads on the same schedule through a bare socket.io server --
     let bare: (Delivery & { connectSeconds: number; replayed: number }) | undefined;
+    let bareCpu: GroupUsage | undefined;
     if (options.baseline) {
       const port = await freePort();
       const server = spawn(
@@ -323,33 +377,37 @@ async function main(): Promise<number> {
       });
       server.send({ type: 'snapshot', snapshot: apiConnect.snapshot ?? { stations: [] } });
 
-      const bareReceipts = newReceipts();
-      const bareSockets: Socket[] = [];
-      cleanup.add('disconnect bare clients', () => bareSockets.forEach((s) => s.disconnect()));
-      const bareConnect = await connectAll(`http://127.0.0.1:${port}`, options.clients, bareReceipts, bareSockets);
+      const barePool = await startPool(options, cleanup, 'bare');
+      const bareConnect = await barePool.connect(`http://127.0.0.1:${port}`, options.clients);
       console.log(`» bare socket.io: ${options.clients} clients connected in ${round(bareConnect.seconds, 1)} s`);
+      const bareGroups = {
+        'bare server': { pids: server.pid ? [server.pid] : [] },
+        ...clientGroups(barePool),
+      };
 
       // Replay: each change the API's clients received, at the same offset from the first answer.
       const replay = apiSent.filter((s) => apiReceipts.payloads.has(s.key));
       console.log(`» bare socket.io: broadcasting the ${replay.length} payloads on the API run's schedule`);
       const bareSent: Array<{ key: string; at: number }> = [];
+      const bareCpuStart = groupSnapshot(bareGroups);
       const t0 = performance.now();
       const origin = replay[0]?.at ?? 0;
       for (const item of replay) {
         const wait = t0 + (item.at - origin) - performance.now();
         if (wait > 0) await sleep(wait);
-        const at = performance.now();
+        const at = monotonicMs();
         server.send({ type: 'emit', payload: apiReceipts.payloads.get(item.key) });
         bareSent.push({ key: item.key, at });
       }
-      await sleep(3000);
+      await sleep(250);
+      bareCpu = groupBetween(bareCpuStart, groupSnapshot(bareGroups), cores);
+      await sleep(2750);
       bare = {
-        ...deliveryOf(options.clients, bareSent, bareReceipts),
+        ...deliveryOf(options.clients, bareSent, await barePool.collect()),
         connectSeconds: round(bareConnect.seconds, 1),
         replayed: replay.length,
       };
-      bareSockets.forEach((s) => s.disconnect());
-      bareSockets.length = 0;
+      await barePool.stop();
       await stopChild(server);
     }
 
@@ -389,8 +447,24 @@ async function main(): Promise<number> {
     console.log(`command: ${command}`);
     console.log(table(rows));
     console.log(
-      `API failures ${failures}; duplicates dropped by clients: API ${apiResult.duplicates}${bare ? `, bare ${bare.duplicates}` : ''}; connect: API ${round(apiConnect.seconds, 1)} s${bare ? `, bare ${bare.connectSeconds} s` : ''}`,
+      `API failures ${failures}; duplicates dropped by clients: API ${apiResult.duplicates}${bare ? `, bare ${bare.duplicates}` : ''}; connections closed by the server: API ${apiResult.closedEarly}${bare ? `, bare ${bare.closedEarly}` : ''}; connect: API ${round(apiConnect.seconds, 1)} s${bare ? `, bare ${bare.connectSeconds} s` : ''}`,
     );
+    console.log(`clients: ${clientSetup}`);
+    console.log(`CPU while the API delivered: ${cpuLine(apiCpu, cores)}`);
+    if (bareCpu) console.log(`CPU while bare socket.io delivered: ${cpuLine(bareCpu, cores)}`);
+    for (const [label, usage] of [
+      ['API', apiCpu],
+      ['bare socket.io', bareCpu],
+    ] as const) {
+      if (!usage) continue;
+      if (usage.otherCores !== null && usage.otherCores > NOISY_CORES)
+        warn(`other processes used ${usage.otherCores} cores while ${label} delivered: rerun on a quiet machine.`);
+      const busiest = busiestClientCores(usage, options);
+      if (busiest > BUSY_CLIENT_CORES)
+        warn(
+          `a process holding clients used ${busiest} cores while ${label} delivered: receipts may have waited in the client (raise --client-procs, or --client light).`,
+        );
+    }
     console.log('');
     const note =
       options.clients === TARGET_CLIENTS
@@ -425,8 +499,8 @@ async function main(): Promise<number> {
           command,
           at,
           options,
-          api: { ...apiResult, apiFailures: failures, connectSeconds: round(apiConnect.seconds, 1) },
-          bare: bare ?? null,
+          api: { ...apiResult, apiFailures: failures, connectSeconds: round(apiConnect.seconds, 1), cpu: apiCpu },
+          bare: bare ? { ...bare, cpu: bareCpu ?? null } : null,
           ratios: { p99: p99Ratio },
           targets,
           warnings,

@@ -141,3 +141,66 @@ export async function backgroundCores(ms: number, cores: number): Promise<number
   if (!a || !b || b.total === a.total) return null;
   return Math.round(((b.busy - a.busy) / (b.total - a.total)) * cores * 100) / 100;
 }
+
+/** Named sets of processes whose CPU to tell apart (`tree`: each pid with its direct children). */
+export type ProcessGroups = Record<string, { pids: number[]; tree?: boolean }>;
+
+export interface GroupSnapshot {
+  at: number;
+  machine: CpuSnapshot['machine'];
+  /** Clock ticks per group; null when none of its processes could be read. */
+  ticks: Record<string, number | null>;
+}
+
+export interface GroupUsage {
+  machineCores: number | null;
+  /** Cores in use on average per group (1.0 = one core fully busy). */
+  cores: Record<string, number | null>;
+  /** The machine minus every group: other work on the machine, should be ~0. */
+  otherCores: number | null;
+}
+
+export function groupSnapshot(groups: ProcessGroups): GroupSnapshot {
+  const ticks: Record<string, number | null> = {};
+  for (const [name, { pids, tree }] of Object.entries(groups)) {
+    let sum: number | null = null;
+    for (const pid of pids) {
+      const t = tree ? processTreeTicks(pid) : (processTicks(pid)?.ticks ?? null);
+      if (t !== null) sum = (sum ?? 0) + t;
+    }
+    ticks[name] = sum;
+  }
+  return { at: performance.now(), machine: machineTicks(), ticks };
+}
+
+export function groupBetween(a: GroupSnapshot, b: GroupSnapshot, cores: number): GroupUsage {
+  const seconds = (b.at - a.at) / 1000;
+  const r2 = (v: number) => Math.round(v * 100) / 100;
+  const machineCores =
+    a.machine && b.machine
+      ? r2(((b.machine.busy - a.machine.busy) / (b.machine.total - a.machine.total)) * cores)
+      : null;
+  const usage: Record<string, number | null> = {};
+  let known = 0;
+  for (const name of Object.keys(b.ticks)) {
+    const [x, y] = [a.ticks[name], b.ticks[name]];
+    usage[name] = x !== null && y !== null ? r2((y - x) / hz() / seconds) : null;
+    known += usage[name] ?? 0;
+  }
+  return {
+    machineCores,
+    cores: usage,
+    otherCores: machineCores === null ? null : r2(Math.max(0, machineCores - known)),
+  };
+}
+
+/** The pids of the processes with this command name (e.g. `redis-server`); none off Linux. */
+export function pidsNamed(comm: string): number[] {
+  try {
+    return readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry) && processTicks(entry)?.comm === comm)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}

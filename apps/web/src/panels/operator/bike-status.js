@@ -4,9 +4,20 @@
 import { t } from '../../i18n/index.js';
 import { api } from '../../lib/api.js';
 import { field, h, panel, replace } from '../../lib/dom.js';
-import { feedbackArea, refuse, send } from '../../lib/request.js';
+import { feedbackArea, refuse, send, sendOnSubmit } from '../../lib/request.js';
 import { bikeCodeField, bikeCodeOf, stationSelect } from './correction-shared.js';
 import { STATION_KEY } from './context.js';
+
+/** The optional free-text note both forms send (the API keeps up to 500 characters). */
+function noteField(name) {
+  return field({ label: t('fields.note'), name, type: 'textarea', attrs: { rows: '2', maxlength: '500' } });
+}
+
+/** `{ note }` when something was typed, `{}` otherwise. */
+function noteOf(note) {
+  const text = note.input.value.trim();
+  return text ? { note: text } : {};
+}
 
 function missingForm(bike, { message, done }) {
   const report = field({
@@ -15,12 +26,7 @@ function missingForm(bike, { message, done }) {
     hint: t('corrections.policeReportHint'),
     attrs: { maxlength: '64', autocomplete: 'off', 'data-police-report': '' },
   });
-  const note = field({
-    label: t('fields.note'),
-    name: 'missingNote',
-    type: 'textarea',
-    attrs: { rows: '2', maxlength: '500' },
-  });
+  const note = noteField('missingNote');
   const submit = h(
     'button',
     { type: 'submit', class: 'btn btn--primary', 'data-mark-missing': '' },
@@ -33,19 +39,15 @@ function missingForm(bike, { message, done }) {
     note.wrap,
     h('div', { class: 'actions' }, submit),
   );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void send(submit, {
-      message,
-      request: () => {
-        const policeReport = report.input.value.trim();
-        if (policeReport.length < 3) refuse(t('corrections.needPoliceReport'), report.input);
-        const text = note.input.value.trim();
-        return api.post(`/api/v1/bikes/${bike.id}/missing`, { policeReport, ...(text ? { note: text } : {}) });
-      },
-      success: () => t('corrections.markedMissing', { bike: bike.code }),
-      after: done,
-    });
+  sendOnSubmit(form, submit, {
+    message,
+    request: () => {
+      const policeReport = report.input.value.trim();
+      if (policeReport.length < 3) refuse(t('corrections.needPoliceReport'), report.input);
+      return api.post(`/api/v1/bikes/${bike.id}/missing`, { policeReport, ...noteOf(note) });
+    },
+    success: () => t('corrections.markedMissing', { bike: bike.code }),
+    after: done,
   });
   return form;
 }
@@ -54,12 +56,7 @@ function foundForm(bike, { stations, message, done }) {
   const station = stationSelect('foundStation', t('corrections.foundStation'), stations, {
     selected: sessionStorage.getItem(STATION_KEY),
   });
-  const note = field({
-    label: t('fields.note'),
-    name: 'foundNote',
-    type: 'textarea',
-    attrs: { rows: '2', maxlength: '500' },
-  });
+  const note = noteField('foundNote');
   const submit = h(
     'button',
     { type: 'submit', class: 'btn btn--primary', 'data-mark-found': '' },
@@ -72,21 +69,12 @@ function foundForm(bike, { stations, message, done }) {
     note.wrap,
     h('div', { class: 'actions' }, submit),
   );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void send(submit, {
-      message,
-      request: () => {
-        const text = note.input.value.trim();
-        return api.post(`/api/v1/bikes/${bike.id}/found`, {
-          stationId: station.input.value,
-          ...(text ? { note: text } : {}),
-        });
-      },
-      success: () =>
-        t('corrections.markedFound', { bike: bike.code, station: station.input.selectedOptions[0]?.text ?? '' }),
-      after: done,
-    });
+  sendOnSubmit(form, submit, {
+    message,
+    request: () => api.post(`/api/v1/bikes/${bike.id}/found`, { stationId: station.input.value, ...noteOf(note) }),
+    success: () =>
+      t('corrections.markedFound', { bike: bike.code, station: station.input.selectedOptions[0]?.text ?? '' }),
+    after: done,
   });
   return form;
 }

@@ -8,24 +8,26 @@ export interface StrikeOutcome {
 }
 
 /**
- * One overdue strike, in the caller's transaction; reaching `strikesToSuspend` suspends an active
- * rider (a pending or already suspended rider keeps their status). One statement, so two late
- * returns of the same rider racing each other both count.
+ * One strike in the caller's transaction; reaching `strikesToSuspend` suspends an active rider (a
+ * pending or already suspended rider keeps their status) with `reasonSql` as the reason (SQL, may
+ * use `overdue_strikes`). One statement, so two strikes of the same rider racing both count.
  */
-export async function addOverdueStrike(
+async function addStrike(
   manager: EntityManager,
   riderId: string,
   strikesToSuspend: number,
+  { reasonSql, helmetMissing }: { reasonSql: string; helmetMissing: boolean },
 ): Promise<StrikeOutcome> {
   type Updated = { overdue_strikes: number; status: string };
+  const suspends = `overdue_strikes + 1 >= $2 AND status = 'active'`;
   // TypeORM's postgres driver answers [rows, affected] for UPDATE ... RETURNING.
   const [rows] = await manager.query<[Updated[], number]>(
     `UPDATE riders
         SET overdue_strikes = overdue_strikes + 1,
-            status = CASE WHEN overdue_strikes + 1 >= $2 AND status = 'active' THEN 'suspended' ELSE status END,
-            suspended_at = CASE WHEN overdue_strikes + 1 >= $2 AND status = 'active' THEN now() ELSE suspended_at END,
-            suspension_reason = CASE WHEN overdue_strikes + 1 >= $2 AND status = 'active'
-                                     THEN 'Préstamos vencidos repetidos (' || (overdue_strikes + 1) || ')' ELSE suspension_reason END
+            ${helmetMissing ? 'helmets_missing = helmets_missing + 1,' : ''}
+            status = CASE WHEN ${suspends} THEN 'suspended' ELSE status END,
+            suspended_at = CASE WHEN ${suspends} THEN now() ELSE suspended_at END,
+            suspension_reason = CASE WHEN ${suspends} THEN ${reasonSql} ELSE suspension_reason END
       WHERE id = $1
       RETURNING overdue_strikes, status`,
     [riderId, strikesToSuspend],
@@ -34,31 +36,31 @@ export async function addOverdueStrike(
   return { strikes: Number(updated.overdue_strikes), suspended: updated.status === 'suspended' };
 }
 
-/**
- * A helmet lent with a loan did not come back: recorded on the rider and counted as one strike
- * (DOMAIN.md), with the same suspension rule as overdue loans.
- */
-export async function addHelmetStrike(
+/** One overdue strike (a late return), in the caller's transaction. */
+export function addOverdueStrike(
   manager: EntityManager,
   riderId: string,
   strikesToSuspend: number,
 ): Promise<StrikeOutcome> {
-  type Updated = { overdue_strikes: number; status: string };
-  const [rows] = await manager.query<[Updated[], number]>(
-    `UPDATE riders
-        SET overdue_strikes = overdue_strikes + 1,
-            helmets_missing = helmets_missing + 1,
-            status = CASE WHEN overdue_strikes + 1 >= $2 AND status = 'active' THEN 'suspended' ELSE status END,
-            suspended_at = CASE WHEN overdue_strikes + 1 >= $2 AND status = 'active' THEN now() ELSE suspended_at END,
-            suspension_reason = CASE WHEN overdue_strikes + 1 >= $2 AND status = 'active'
-                                     THEN 'Faltas repetidas (' || (overdue_strikes + 1) || '), la última por un casco no devuelto'
-                                     ELSE suspension_reason END
-      WHERE id = $1
-      RETURNING overdue_strikes, status`,
-    [riderId, strikesToSuspend],
-  );
-  const updated = rows[0];
-  return { strikes: Number(updated.overdue_strikes), suspended: updated.status === 'suspended' };
+  return addStrike(manager, riderId, strikesToSuspend, {
+    reasonSql: `'Préstamos vencidos repetidos (' || (overdue_strikes + 1) || ')'`,
+    helmetMissing: false,
+  });
+}
+
+/**
+ * A helmet lent with a loan did not come back: recorded on the rider and counted as one strike
+ * (DOMAIN.md), with the same suspension rule as overdue loans.
+ */
+export function addHelmetStrike(
+  manager: EntityManager,
+  riderId: string,
+  strikesToSuspend: number,
+): Promise<StrikeOutcome> {
+  return addStrike(manager, riderId, strikesToSuspend, {
+    reasonSql: `'Faltas repetidas (' || (overdue_strikes + 1) || '), la última por un casco no devuelto'`,
+    helmetMissing: true,
+  });
 }
 
 /**

@@ -1019,22 +1019,7 @@ function translateLoanViolation(error: unknown): unknown {
 }
 
 export function toView(
-  loan: Pick<
-    LoanEntity,
-    | 'id'
-    | 'journeyId'
-    | 'bikeId'
-    | 'riderId'
-    | 'fromStationId'
-    | 'toStationId'
-    | 'startedAt'
-    | 'dueAt'
-    | 'endedAt'
-    | 'state'
-    | 'endReason'
-    | 'helmet'
-    | 'overdue'
-  > &
+  loan: Omit<LoanRecord, 'helmetMissing' | 'checkedOutBy' | 'closedBy' | 'correctionReason'> &
     Partial<Pick<LoanEntity, 'helmetMissing'>>,
   bikeCode: string,
 ): LoanView {

@@ -1,3 +1,4 @@
+import type { BikeEventType } from '@metrobici/fleet';
 import { createHmac } from 'node:crypto';
 import { DomainError } from '@metrobici/common';
 
@@ -81,20 +82,8 @@ export function vehicleState(state: BikeStateName, place: PlaceKind): MdsVehicle
   }
 }
 
-export type BikeLogType =
-  | 'registered'
-  | 'checked_out'
-  | 'returned'
-  | 'renewed'
-  | 'checkout_reverted'
-  | 'force_returned'
-  | 'damage_reported'
-  | 'repaired'
-  | 'rebalance_picked_up'
-  | 'rebalance_dropped'
-  | 'reported_missing'
-  | 'found'
-  | 'retired';
+/** The bike log's event types, as fleet writes them. */
+export type BikeLogType = BikeEventType;
 
 /** The event type that says why the bike entered `state`, or `unspecified` when the mode has none. */
 export function eventType(log: BikeLogType, state: MdsVehicleState): MdsEventType {

@@ -5,7 +5,7 @@ import { type Actor, Clock, DomainError } from '@metrobici/common';
 import { StationEntity } from './station.entity';
 import { ServiceHours } from './service-hours';
 import { spacesAvailable, touchStation } from './station-inventory';
-import { createStations } from './station-catalogue';
+import { createStations, type NewStation } from './station-catalogue';
 
 export interface StationView {
   id: string;
@@ -25,17 +25,8 @@ export interface StationView {
   updatedAt: string;
 }
 
-export interface CreateStationInput {
-  code: string;
-  name: string;
-  address: string;
-  lat: number;
-  lon: number;
-  capacity: number;
-  kind?: 'station' | 'depot';
-  nearMetrolinea?: boolean;
-  helmetsAvailable?: number;
-}
+/** An admin's new station: the same shape the bulk loaders create (`createStations`). */
+export type CreateStationInput = NewStation;
 
 export type UpdateStationInput = Partial<Omit<CreateStationInput, 'code' | 'kind'>>;
 

@@ -113,18 +113,23 @@ export class IncidentService {
         ORDER BY i.occurred_at DESC LIMIT ${limit}`,
       params,
     );
-    return rows.map((r) => ({
-      id: r.id,
-      type: r.type,
-      stationId: r.station_id,
-      bikeId: r.bike_id,
-      bikeCode: r.bike_code ?? null,
-      loanId: r.loan_id,
-      description: r.description,
-      reportedBy: r.reported_by,
-      occurredAt: new Date(r.occurred_at).toISOString(),
-    }));
+    return rows.map(incidentViewFromRow);
   }
+}
+
+/** An incident as `SELECT i.*, b.code AS bike_code FROM incidents i LEFT JOIN bikes b …` reads it. */
+export function incidentViewFromRow(r: Record<string, any>): IncidentView {
+  return {
+    id: r.id,
+    type: r.type,
+    stationId: r.station_id,
+    bikeId: r.bike_id,
+    bikeCode: r.bike_code ?? null,
+    loanId: r.loan_id,
+    description: r.description,
+    reportedBy: r.reported_by,
+    occurredAt: new Date(r.occurred_at).toISOString(),
+  };
 }
 
 function toIncidentView(i: IncidentEntity): IncidentView {

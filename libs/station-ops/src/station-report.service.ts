@@ -5,7 +5,7 @@ import { type Actor, canActAtStation, Clock, DomainError, isValidLocalDate, star
 import { StationEntity } from '@metrobici/stations';
 import { type ShiftView, toShiftView } from './shift.service';
 import { StationShiftEntity } from './shift.entity';
-import { type IncidentView } from './incident.service';
+import { type IncidentView, incidentViewFromRow } from './incident.service';
 
 /** A station's day (Bogotá), for the printable report at the end of the day. */
 export interface StationDayReport {
@@ -100,17 +100,7 @@ export class StationReportService {
       helmetsMissing: loans.helmets_missing,
       bikesMissing: loans.bikes_missing,
       damageReports: events.damage,
-      incidents: incidents.map((r) => ({
-        id: r.id,
-        type: r.type,
-        stationId: r.station_id,
-        bikeId: r.bike_id,
-        bikeCode: r.bike_code ?? null,
-        loanId: r.loan_id,
-        description: r.description,
-        reportedBy: r.reported_by,
-        occurredAt: new Date(r.occurred_at).toISOString(),
-      })),
+      incidents: incidents.map(incidentViewFromRow),
       shifts: shifts.map(toShiftView),
     };
   }

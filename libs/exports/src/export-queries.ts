@@ -37,12 +37,8 @@ const over = (trips: string, expr: string) =>
 const STATION_COLUMNS = (prefix: 'start' | 'end', s: string) =>
   `${s}.id AS ${prefix}_station_id, ${s}.name AS ${prefix}_station_name, ${s}.lat AS ${prefix}_lat, ${s}.lon AS ${prefix}_lng`;
 
-/**
- * Columns of the planners' trips.csv (`GET /exports/trips.csv`): the common public trip-history
- * layout and the Metrobici trip columns, with no rider attribute at all; `ride_id` is random per
- * download and `journey_id` a per-download pseudonym, so no row leads back to a loan.
- */
-export const TRIP_COLUMNS = [
+/** Where and when, first in both trip layouts (the common public trip-history columns). */
+const TRIP_PLACE_AND_TIME_COLUMNS = [
   'ride_id',
   'started_at',
   'ended_at',
@@ -55,6 +51,15 @@ export const TRIP_COLUMNS = [
   'end_lat',
   'end_lng',
   'duration_s',
+] as const;
+
+/**
+ * Columns of the planners' trips.csv (`GET /exports/trips.csv`): the common public trip-history
+ * layout and the Metrobici trip columns, with no rider attribute at all; `ride_id` is random per
+ * download and `journey_id` a per-download pseudonym, so no row leads back to a loan.
+ */
+export const TRIP_COLUMNS = [
+  ...TRIP_PLACE_AND_TIME_COLUMNS,
   'bike_id',
   'donor',
   'journey_id',
@@ -93,18 +98,7 @@ export const TRIPS_COUNT_SQL = `SELECT count(*)::integer AS n FROM loans l WHERE
  * keyed per package, age as a band.
  */
 export const RESEARCH_TRIP_COLUMNS = [
-  'ride_id',
-  'started_at',
-  'ended_at',
-  'start_station_id',
-  'start_station_name',
-  'start_lat',
-  'start_lng',
-  'end_station_id',
-  'end_station_name',
-  'end_lat',
-  'end_lng',
-  'duration_s',
+  ...TRIP_PLACE_AND_TIME_COLUMNS,
   'donor',
   'journey_id',
   'rider_key',

@@ -6,34 +6,25 @@ import { field, h, panel, replace } from '../../lib/dom.js';
 import { formatTime } from '../../lib/format.js';
 import { Attempt } from '../../lib/ids.js';
 import { pendingActions } from '../../lib/pending-actions.js';
-import { documentTypeOptions } from '../../lib/service-info.js';
+import { BIKE_CODE_ATTRS, documentFields } from './correction-shared.js';
 import { feedbackArea, LocalProblem, refuse, send } from '../../lib/request.js';
 import { normaliseCode } from './context.js';
 import { receiptBlock } from './receipt-qr.js';
 import { riderCard } from './verification.js';
 
-const BIKE_CODE_ATTRS = { autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: '32' };
 const WRONG_BIKE = ['BIKE_NOT_AT_STATION', 'BIKE_NOT_AVAILABLE', 'BIKE_NOT_FOUND'];
 
 /** Only an unknown outcome (no answer, or a server fault) may be retried with the same key. */
 export const retryable = (error) => error?.code === 'NETWORK_ERROR' || error?.status >= 500;
 
 function riderFields(info) {
-  const options = documentTypeOptions(info, 'short');
-  const docType = field({
-    label: t('operator.documentType'),
-    name: 'documentType',
-    type: 'select',
-    options,
-    value: options[0]?.[0],
-  });
-  const docNumber = field({
-    label: t('operator.documentNumber'),
-    name: 'documentNumber',
-    attrs: { autocomplete: 'off', inputmode: 'text', maxlength: '40', 'data-document-number': '' },
+  const { docType, docNumber } = documentFields(info, {
+    typeName: 'documentType',
+    numberName: 'documentNumber',
+    numberAttrs: { inputmode: 'text', 'data-document-number': '' },
   });
   const lookUpBtn = h('button', { type: 'button', class: 'btn', 'data-look-up': '' }, t('operator.lookUp'));
-  return { docType, docNumber, lookUpBtn, defaultType: options[0]?.[0] };
+  return { docType, docNumber, lookUpBtn, defaultType: docType.input.value };
 }
 
 function helmetFieldset() {

@@ -1,8 +1,10 @@
-// What the correction panels share: the stations this staff member may act at, a bike-code field,
-// a reason field and a station select — the same labels and limits as the API's DTOs.
+// What the operator's panels share: the stations this staff member may act at, a bike-code field,
+// a rider's document fields, a reason field and a station select — the same labels and limits as
+// the API's DTOs.
 import { t } from '../../i18n/index.js';
 import { api } from '../../lib/api.js';
 import { field } from '../../lib/dom.js';
+import { documentTypeOptions } from '../../lib/service-info.js';
 import { refuse } from '../../lib/request.js';
 import { normaliseCode } from './context.js';
 
@@ -12,6 +14,24 @@ export const BIKE_CODE_ATTRS = {
   spellcheck: 'false',
   maxlength: '32',
 };
+
+/** A rider's document type (from `/service-info`) and number, under the given field names. */
+export function documentFields(info, { typeName, numberName, numberAttrs }) {
+  const options = documentTypeOptions(info, 'short');
+  const docType = field({
+    label: t('operator.documentType'),
+    name: typeName,
+    type: 'select',
+    options,
+    value: options[0]?.[0],
+  });
+  const docNumber = field({
+    label: t('operator.documentNumber'),
+    name: numberName,
+    attrs: { autocomplete: 'off', maxlength: '40', ...numberAttrs },
+  });
+  return { docType, docNumber };
+}
 
 /** The stations of the signed-in staff member (all for an admin), public ones first, by name. */
 export async function stationsFor(actor) {

@@ -4,8 +4,8 @@ import { t } from '../../i18n/index.js';
 import { api, query } from '../../lib/api.js';
 import { field, h, panel, replace } from '../../lib/dom.js';
 import { formatDateTime, formatTime } from '../../lib/format.js';
-import { documentTypeOptions } from '../../lib/service-info.js';
 import { feedbackArea, refuse, send } from '../../lib/request.js';
+import { documentFields } from './correction-shared.js';
 
 function riderFacts(rider) {
   const loan = rider.openLoan
@@ -88,18 +88,10 @@ function adminActions(rider, { message, show }) {
 
 /** `info`: the service rules (document types); `actor`: the signed-in staff member. */
 export function riderSearchPanel(info, actor) {
-  const options = documentTypeOptions(info, 'short');
-  const docType = field({
-    label: t('operator.documentType'),
-    name: 'searchDocumentType',
-    type: 'select',
-    options,
-    value: options[0]?.[0],
-  });
-  const docNumber = field({
-    label: t('operator.documentNumber'),
-    name: 'searchDocumentNumber',
-    attrs: { autocomplete: 'off', maxlength: '40', 'data-search-document': '' },
+  const { docType, docNumber } = documentFields(info, {
+    typeName: 'searchDocumentType',
+    numberName: 'searchDocumentNumber',
+    numberAttrs: { 'data-search-document': '' },
   });
   const message = feedbackArea({ riderSearchMessage: '' });
   const card = h('div', { class: 'rider-card', 'data-rider-result': '', hidden: true });

@@ -2,10 +2,12 @@
  * Realtime bench: C socket.io clients on /availability, then check-outs and returns through the
  * real API; for every committed change, the time from the API's response to each client's receipt
  * of `station:updated` (the whole path: transaction → outbox → NOTIFY → worker relay → Redis →
- * socket.io adapter → client). Then, in the same run, the baseline: a bare socket.io server (no
- * Nest, no Redis adapter) broadcasting the very payloads the clients received, on the same
- * schedule, to as many fresh clients, timed from the bench's "send" to each receipt. Reports
- * p50/p99/max and events lost (must be 0) for both, and API p99 ÷ bare p99. Private database, Redis
+ * socket.io adapter → client). Then, in the same run, two baselines, each sent the very payloads
+ * the clients received, on the same schedule, by the bench over IPC, to as many fresh clients, and
+ * timed from the bench's "send" to each receipt: a bare socket.io server (no Nest, no Redis
+ * adapter), and the machine's floor, a plain `node:net` server that writes each change's frame to
+ * every client and does nothing else (bench/support/tcp-floor-server.js). Reports p50/p99/max and
+ * events lost (must be 0) for each, API p99 ÷ bare p99 (the target) and ÷ the floor's. Private database, Redis
  * db and processes, removed at the end. Both sides use the same clients: by default light ones
  * (the protocol over raw sockets) spread over one process per core, so the load generator keeps
  * up; receipt times are on the system-wide monotonic clock (see clients.ts, client-pool.ts). The
@@ -15,7 +17,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import os, { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -70,7 +72,7 @@ const USAGE = `usage: npm run bench:realtime -- [options]
   --rate R        pairs started per second at most (default 10, 1..200)
   --api dist|src  API and worker from the compiled build (default) or the TypeScript sources via ts-node
   --build         run \`npm run build\` first (done anyway when dist/ is missing)
-  --no-baseline   skip the bare socket.io broadcast
+  --no-baseline   skip the baselines (bare socket.io, TCP floor)
   --help`;
 
 interface Options {
@@ -353,62 +355,27 @@ async function main(): Promise<number> {
     await api.stop();
     await stopChild(worker);
 
-    // ---- the baseline: the same payloads on the same schedule through a bare socket.io server --
-    let bare: (Delivery & { connectSeconds: number; replayed: number }) | undefined;
-    let bareCpu: GroupUsage | undefined;
+    // ---- the baselines: the same payloads on the same schedule, a bare socket.io server, then
+    // the machine's floor (plain TCP writes); each gets the machine to itself, as the API had it.
+    const replay = apiSent.filter((s) => apiReceipts.payloads.has(s.key));
+    const snapshot = apiConnect.snapshot ?? { stations: [] };
+    let bare: Baseline | undefined;
+    let floor: Baseline | undefined;
     if (options.baseline) {
-      const port = await freePort();
-      const server = spawn(
-        process.execPath,
-        [join(REPO_ROOT, 'bench', 'support', 'bare-socket-server.js'), String(port)],
-        {
-          cwd: REPO_ROOT,
-          env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' },
-          stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-        },
-      );
-      cleanup.add('stop the bare socket.io server', () => stopChild(server));
-      cleanup.addOnExit(() => server.kill('SIGKILL'));
-      await new Promise<void>((resolve, reject) => {
-        server.once('message', () => resolve());
-        server.once('exit', (code) =>
-          reject(new Error(`the bare socket.io server exited (${code}) before it was ready`)),
-        );
+      const side = { options, cleanup, cores, replay, receipts: apiReceipts, snapshot };
+      bare = await replayThrough(side, {
+        label: 'bare socket.io',
+        server: 'bare server',
+        script: 'bare-socket-server.js',
+        args: [],
       });
-      server.send({ type: 'snapshot', snapshot: apiConnect.snapshot ?? { stations: [] } });
-
-      const barePool = await startPool(options, cleanup, 'bare');
-      const bareConnect = await barePool.connect(`http://127.0.0.1:${port}`, options.clients);
-      console.log(`» bare socket.io: ${options.clients} clients connected in ${round(bareConnect.seconds, 1)} s`);
-      const bareGroups = {
-        'bare server': { pids: server.pid ? [server.pid] : [] },
-        ...clientGroups(barePool),
-      };
-
-      // Replay: each change the API's clients received, at the same offset from the first answer.
-      const replay = apiSent.filter((s) => apiReceipts.payloads.has(s.key));
-      console.log(`» bare socket.io: broadcasting the ${replay.length} payloads on the API run's schedule`);
-      const bareSent: Array<{ key: string; at: number }> = [];
-      const bareCpuStart = groupSnapshot(bareGroups);
-      const t0 = performance.now();
-      const origin = replay[0]?.at ?? 0;
-      for (const item of replay) {
-        const wait = t0 + (item.at - origin) - performance.now();
-        if (wait > 0) await sleep(wait);
-        const at = monotonicMs();
-        server.send({ type: 'emit', payload: apiReceipts.payloads.get(item.key) });
-        bareSent.push({ key: item.key, at });
-      }
-      await sleep(250);
-      bareCpu = groupBetween(bareCpuStart, groupSnapshot(bareGroups), cores);
-      await sleep(2750);
-      bare = {
-        ...deliveryOf(options.clients, bareSent, await barePool.collect()),
-        connectSeconds: round(bareConnect.seconds, 1),
-        replayed: replay.length,
-      };
-      await barePool.stop();
-      await stopChild(server);
+      floor = await replayThrough(side, {
+        label: 'TCP floor',
+        server: 'floor server',
+        script: 'tcp-floor-server.js',
+        // As many processes as the API ran (one per CPU in production).
+        args: [String(availableParallelism())],
+      });
     }
 
     // ---- report ---------------------------------------------------------------------------------
@@ -427,19 +394,23 @@ async function main(): Promise<number> {
       row('API (answer → receipt)', apiResult),
     ];
     const p99Ratio = bare ? ratio(apiResult.latencyMs.p99Ms, bare.latencyMs.p99Ms) : null;
-    if (bare) {
-      rows.push(row('bare socket.io 4.8 (send → receipt)', bare));
-      rows.push([
-        'API ÷ bare',
-        '',
-        '',
-        '',
-        '',
-        times(ratio(apiResult.latencyMs.p50Ms, bare.latencyMs.p50Ms)),
-        times(p99Ratio),
-        times(ratio(apiResult.latencyMs.maxMs, bare.latencyMs.maxMs)),
-      ]);
-    }
+    const ratioRow = (b: Baseline, name: string) => [
+      `API ÷ ${name}`,
+      '',
+      '',
+      '',
+      '',
+      times(ratio(apiResult.latencyMs.p50Ms, b.latencyMs.p50Ms)),
+      times(ratio(apiResult.latencyMs.p99Ms, b.latencyMs.p99Ms)),
+      times(ratio(apiResult.latencyMs.maxMs, b.latencyMs.maxMs)),
+    ];
+    if (bare) rows.push(row('bare socket.io 4.8 (send → receipt)', bare));
+    if (floor) rows.push(row('TCP floor: plain writes (send → receipt)', floor));
+    if (bare) rows.push(ratioRow(bare, 'bare'));
+    if (floor) rows.push(ratioRow(floor, 'floor'));
+    const baselines = [bare, floor].filter((b): b is Baseline => b !== undefined);
+    const each = (f: (d: Delivery) => string | number) =>
+      [`API ${f(apiResult)}`, ...baselines.map((b) => `${b.label} ${f(b)}`)].join(', ');
     console.log('');
     console.log(
       `Realtime bench — ${options.clients} clients, ${options.ops} check-out + return pairs at up to ${options.rate}/s`,
@@ -447,16 +418,12 @@ async function main(): Promise<number> {
     console.log(`command: ${command}`);
     console.log(table(rows));
     console.log(
-      `API failures ${failures}; duplicates dropped by clients: API ${apiResult.duplicates}${bare ? `, bare ${bare.duplicates}` : ''}; connections closed by the server: API ${apiResult.closedEarly}${bare ? `, bare ${bare.closedEarly}` : ''}; connect: API ${round(apiConnect.seconds, 1)} s${bare ? `, bare ${bare.connectSeconds} s` : ''}`,
+      `API failures ${failures}; duplicates dropped by clients: ${each((d) => d.duplicates)}; connections closed by the server: ${each((d) => d.closedEarly)}; connect: API ${round(apiConnect.seconds, 1)} s${baselines.map((b) => `, ${b.label} ${b.connectSeconds} s`).join('')}`,
     );
     console.log(`clients: ${clientSetup}`);
     console.log(`CPU while the API delivered: ${cpuLine(apiCpu, cores)}`);
-    if (bareCpu) console.log(`CPU while bare socket.io delivered: ${cpuLine(bareCpu, cores)}`);
-    for (const [label, usage] of [
-      ['API', apiCpu],
-      ['bare socket.io', bareCpu],
-    ] as const) {
-      if (!usage) continue;
+    for (const b of baselines) console.log(`CPU while ${b.label} delivered: ${cpuLine(b.cpu, cores)}`);
+    for (const [label, usage] of [['API', apiCpu] as const, ...baselines.map((b) => [b.label, b.cpu] as const)]) {
       if (usage.otherCores !== null && usage.otherCores > NOISY_CORES)
         warn(`other processes used ${usage.otherCores} cores while ${label} delivered: rerun on a quiet machine.`);
       const busiest = busiestClientCores(usage, options);
@@ -481,7 +448,9 @@ async function main(): Promise<number> {
       target(
         `API end-to-end p99 < ${TARGET_P99_MS} ms at ${TARGET_CLIENTS} clients`,
         apiResult.deliveries > 0 && apiResult.latencyMs.p99Ms < TARGET_P99_MS,
-        apiResult.deliveries > 0 ? `p99 ${apiResult.latencyMs.p99Ms} ms${note}` : 'nothing was delivered',
+        apiResult.deliveries > 0
+          ? `p99 ${apiResult.latencyMs.p99Ms} ms${floor ? `; the TCP floor's p99 in this run: ${floor.latencyMs.p99Ms} ms` : ''}${note}`
+          : 'nothing was delivered',
       ),
       target('0 events lost', apiResult.lost === 0, `API lost ${apiResult.lost} of ${apiResult.deliveriesExpected}`),
     ];
@@ -500,8 +469,12 @@ async function main(): Promise<number> {
           at,
           options,
           api: { ...apiResult, apiFailures: failures, connectSeconds: round(apiConnect.seconds, 1), cpu: apiCpu },
-          bare: bare ? { ...bare, cpu: bareCpu ?? null } : null,
-          ratios: { p99: p99Ratio },
+          bare: bare ?? null,
+          floor: floor ?? null,
+          ratios: {
+            p99: p99Ratio,
+            p99OverFloor: floor ? ratio(apiResult.latencyMs.p99Ms, floor.latencyMs.p99Ms) : null,
+          },
           targets,
           warnings,
         },
@@ -510,11 +483,86 @@ async function main(): Promise<number> {
       )}\n`,
     );
     console.log(`\nresults: ${relative(process.cwd(), file)}`);
-    // Correctness: no API failure, nothing lost (on either side: a bare loss means a bench problem).
-    return apiResult.lost > 0 || failures > 0 || (bare?.lost ?? 0) > 0 ? 1 : 0;
+    // Correctness: no API failure, nothing lost (on any side: a baseline's loss means a bench problem).
+    return apiResult.lost > 0 || failures > 0 || baselines.some((b) => b.lost > 0) ? 1 : 0;
   } finally {
     await cleanup.run();
   }
+}
+
+/** A baseline's delivery of the API run's changes. */
+type Baseline = Delivery & { label: string; connectSeconds: number; replayed: number; cpu: GroupUsage };
+
+interface ReplaySide {
+  options: Options;
+  cleanup: Cleanup;
+  cores: number;
+  /** The API run's changes its clients received, with the times of the API's answers. */
+  replay: Array<{ key: string; at: number }>;
+  receipts: Receipts;
+  snapshot: unknown;
+}
+
+/**
+ * Starts a baseline server (bench/support/<script> <port> …args, told what to send over IPC),
+ * connects fresh clients, sends each change the API's clients received at the same offset from
+ * the first answer as in the API run, and times send → receipt as the API side is timed.
+ */
+async function replayThrough(
+  side: ReplaySide,
+  baseline: { label: string; server: string; script: string; args: string[] },
+): Promise<Baseline> {
+  const { options, cleanup, cores, replay, receipts } = side;
+  const port = await freePort();
+  const server = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'bench', 'support', baseline.script), String(port), ...baseline.args],
+    {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  );
+  cleanup.add(`stop the ${baseline.label} server`, () => stopChild(server));
+  cleanup.addOnExit(() => server.kill('SIGKILL'));
+  await new Promise<void>((resolve, reject) => {
+    server.once('message', () => resolve());
+    server.once('exit', (code) =>
+      reject(new Error(`the ${baseline.label} server exited (${code}) before it was ready`)),
+    );
+  });
+  server.send({ type: 'snapshot', snapshot: side.snapshot });
+
+  const pool = await startPool(options, cleanup, baseline.label);
+  const connect = await pool.connect(`http://127.0.0.1:${port}`, options.clients);
+  console.log(`» ${baseline.label}: ${options.clients} clients connected in ${round(connect.seconds, 1)} s`);
+  const groups = { [baseline.server]: { pids: server.pid ? [server.pid] : [], tree: true }, ...clientGroups(pool) };
+
+  console.log(`» ${baseline.label}: sending the ${replay.length} payloads on the API run's schedule`);
+  const sent: Array<{ key: string; at: number }> = [];
+  const cpuStart = groupSnapshot(groups);
+  const t0 = performance.now();
+  const origin = replay[0]?.at ?? 0;
+  for (const item of replay) {
+    const wait = t0 + (item.at - origin) - performance.now();
+    if (wait > 0) await sleep(wait);
+    const at = monotonicMs();
+    server.send({ type: 'emit', payload: receipts.payloads.get(item.key) });
+    sent.push({ key: item.key, at });
+  }
+  await sleep(250);
+  const cpu = groupBetween(cpuStart, groupSnapshot(groups), cores);
+  await sleep(2750);
+  const delivery = deliveryOf(options.clients, sent, await pool.collect());
+  await pool.stop();
+  await stopChild(server);
+  return {
+    ...delivery,
+    label: baseline.label,
+    connectSeconds: round(connect.seconds, 1),
+    replayed: replay.length,
+    cpu,
+  };
 }
 
 async function sequenceKey(ds: ReturnType<typeof createDataSource>, stationId: string): Promise<string> {

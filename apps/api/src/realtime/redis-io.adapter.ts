@@ -2,7 +2,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
-import type { Server, ServerOptions } from 'socket.io';
+import type { Namespace, Server, ServerOptions } from 'socket.io';
+import type { Adapter } from 'socket.io-adapter';
+import { type DirectBroadcastStats, writeBroadcastsDirectly } from './direct-broadcast';
 
 // Listeners per socket.io server, told when the adapter's Redis subscription is back after a loss.
 const resubscribed = new WeakMap<Server, Set<() => void>>();
@@ -54,7 +56,7 @@ export class RedisIoAdapter extends IoAdapter {
       ...(this.websocketOnly ? { transports: ['websocket'] } : {}),
     } as ServerOptions);
     if (!this.pub || !this.sub) throw new Error('RedisIoAdapter.connect() must run before the server is created');
-    server.adapter(createAdapter(this.pub, this.sub));
+    server.adapter(withDirectBroadcasts(createAdapter(this.pub, this.sub)) as Parameters<Server['adapter']>[0]);
     // ioredis resubscribes by itself on reconnection, then says `ready` (the first one came before this).
     this.sub.on('ready', () => {
       // A moment for the SUBSCRIBE commands to be in place before listeners read the database.
@@ -72,6 +74,27 @@ export class RedisIoAdapter extends IoAdapter {
     this.pub?.disconnect();
     this.sub?.disconnect();
   }
+}
+
+type AdapterConstructor = new (nsp: Namespace) => Adapter;
+
+// Each namespace's direct-broadcast counts (see directBroadcastStatsOf).
+const directStats = new WeakMap<Namespace, DirectBroadcastStats>();
+
+/** How many clients of a namespace got broadcasts straight and through socket.io (tests, benches). */
+export function directBroadcastStatsOf(namespace: Namespace): DirectBroadcastStats | undefined {
+  return directStats.get(namespace);
+}
+
+/** The Redis adapter, whose broadcasts go straight to each client's socket when they can (direct-broadcast.ts). */
+function withDirectBroadcasts(redisAdapter: unknown): AdapterConstructor {
+  const create = redisAdapter as AdapterConstructor;
+  // A function, not a class: socket.io calls it with `new`, and the adapter it returns is the result.
+  return function adapterFor(nsp: Namespace): Adapter {
+    const adapter = new create(nsp);
+    directStats.set(nsp, writeBroadcastsDirectly(adapter));
+    return adapter;
+  } as unknown as AdapterConstructor;
 }
 
 function waitReady(redis: Redis): Promise<void> {

@@ -327,21 +327,33 @@ describe('web app: citizens and station operators (browser e2e)', () => {
       `Marcar reparada la bicicleta ${bike2.code}`,
       `Renovar el préstamo de la bicicleta ${bike3.code}`,
     ]) {
-      const button = page.getByRole('button', { name });
-      await button.scrollIntoViewIfNeeded();
-      const fit = await button.evaluate((el) => {
-        const b = el.getBoundingClientRect();
-        const wrap = el.closest('.table-wrap')!;
-        const w = wrap.getBoundingClientRect();
-        return {
-          visible: b.width > 0 && b.height > 0,
-          insideItsTable: b.left >= w.left - 0.5 && b.right <= w.right + 0.5,
-          insideTheViewport:
-            b.left >= 0 && b.right <= window.innerWidth && b.top >= 0 && b.bottom <= window.innerHeight,
-          tableScrollsSideways: wrap.scrollWidth > wrap.clientWidth,
-          pageScrollsSideways: document.documentElement.scrollWidth > window.innerWidth,
-        };
-      });
+      // Measured in one go in the page, and again while the button has no box: the lists are
+      // re-rendered when the station's realtime events arrive, and a button measured between its
+      // lookup and the re-render is a detached one (all zeros), not a cut-off one.
+      const measured = await page.waitForFunction(
+        (label) => {
+          const el = [...document.querySelectorAll('button[aria-label]')].find(
+            (b) => b.getAttribute('aria-label') === label,
+          );
+          const wrap = el?.closest('.table-wrap');
+          if (!el || !wrap) return null;
+          el.scrollIntoView({ block: 'center', inline: 'nearest', behavior: 'instant' });
+          const b = el.getBoundingClientRect();
+          if (b.width === 0 || b.height === 0) return null;
+          const w = wrap.getBoundingClientRect();
+          return {
+            visible: true,
+            insideItsTable: b.left >= w.left - 0.5 && b.right <= w.right + 0.5,
+            insideTheViewport:
+              b.left >= 0 && b.right <= window.innerWidth && b.top >= 0 && b.bottom <= window.innerHeight,
+            tableScrollsSideways: wrap.scrollWidth > wrap.clientWidth,
+            pageScrollsSideways: document.documentElement.scrollWidth > window.innerWidth,
+          };
+        },
+        name,
+        { timeout: 5000 },
+      );
+      const fit = (await measured.jsonValue())!;
       expect({ name, ...fit }).toEqual({
         name,
         visible: true,

@@ -57,7 +57,7 @@ export function writeBroadcastsDirectly(adapter: Adapter): DirectBroadcastStats 
   return stats;
 }
 
-/** Clients served straight and through socket.io, since the adapter was made (tests, benches). */
+/** Clients served straight and through socket.io, since the adapter was made (for tests). */
 export interface DirectBroadcastStats {
   direct: number;
   socketIo: number;

@@ -81,7 +81,7 @@ type AdapterConstructor = new (nsp: Namespace) => Adapter;
 // Each namespace's direct-broadcast counts (see directBroadcastStatsOf).
 const directStats = new WeakMap<Namespace, DirectBroadcastStats>();
 
-/** How many clients of a namespace got broadcasts straight and through socket.io (tests, benches). */
+/** How many clients of a namespace got broadcasts straight and through socket.io (for tests). */
 export function directBroadcastStatsOf(namespace: Namespace): DirectBroadcastStats | undefined {
   return directStats.get(namespace);
 }
